@@ -1,0 +1,97 @@
+/*
+ * trap.c - what happens after an interrupt or exception (lab 1, handout §5).
+ *
+ * vectors.asm saves the registers and calls trap_dispatch() with them.
+ * Lab 1 handles CPU exceptions (vectors 0-31): a breakpoint is reported and
+ * execution resumes after the int3; any other exception in the kernel is a
+ * kernel bug, so it is reported in full (vector, error code, the faulting
+ * symbol, registers, backtrace) and the machine stops with the panic
+ * status. Later labs add device interrupts and user-mode faults here.
+ */
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/x86.h"
+#include "backtrace.h"
+#include "kprintf.h"
+
+#define PF_PRESENT (1 << 0) /* page-fault error code bits */
+#define PF_WRITE (1 << 1)
+#define PF_USER (1 << 2)
+#define PF_FETCH (1 << 4)
+
+static const char *const exception_names[32] = {
+	[0] = "#DE divide error",         [1] = "#DB debug",
+	[2] = "NMI",                      [3] = "#BP breakpoint",
+	[4] = "#OF overflow",             [5] = "#BR bound range exceeded",
+	[6] = "#UD invalid opcode",       [7] = "#NM device not available",
+	[8] = "#DF double fault",         [9] = "coprocessor segment overrun",
+	[10] = "#TS invalid TSS",         [11] = "#NP segment not present",
+	[12] = "#SS stack-segment fault", [13] = "#GP general protection",
+	[14] = "#PF page fault",          [16] = "#MF x87 floating-point error",
+	[17] = "#AC alignment check",     [18] = "#MC machine check",
+	[19] = "#XM SIMD floating-point", [20] = "#VE virtualization",
+	[21] = "#CP control protection",
+};
+
+static const char *trap_exception_name(uint64_t vector)
+{
+	if (vector < 32 && exception_names[vector])
+		return exception_names[vector];
+	return "reserved";
+}
+
+static void trap_print_registers(const struct trap_frame *tf)
+{
+	kprintf("  rax=0x%016lx rbx=0x%016lx rcx=0x%016lx\n", tf->rax, tf->rbx, tf->rcx);
+	kprintf("  rdx=0x%016lx rsi=0x%016lx rdi=0x%016lx\n", tf->rdx, tf->rsi, tf->rdi);
+	kprintf("  rbp=0x%016lx rsp=0x%016lx r8 =0x%016lx\n", tf->rbp, tf->rsp, tf->r8);
+	kprintf("  r9 =0x%016lx r10=0x%016lx r11=0x%016lx\n", tf->r9, tf->r10, tf->r11);
+	kprintf("  r12=0x%016lx r13=0x%016lx r14=0x%016lx\n", tf->r12, tf->r13, tf->r14);
+	kprintf("  r15=0x%016lx rflags=0x%lx cs=0x%lx ss=0x%lx\n", tf->r15, tf->rflags, tf->cs,
+		tf->ss);
+}
+
+static void trap_print_page_fault(uint64_t error_code)
+{
+	kprintf("  cr2=0x%016lx (%s, %s, %s mode)\n", read_cr2(),
+		error_code & PF_FETCH ? "instruction fetch" : error_code & PF_WRITE ? "write" : "read",
+		error_code & PF_PRESENT ? "protection violation" : "page not present",
+		error_code & PF_USER ? "user" : "kernel");
+}
+
+/* Handles vectors 0-31. Returns only for exceptions that may resume. */
+static void trap_handle_exception(struct trap_frame *tf)
+{
+	// LAB 1 BEGIN: resume after #BP; otherwise report vector, name, error code, rip symbol, registers, backtrace and exit; see handout §5
+	if (tf->vector == VEC_BREAKPOINT) {
+		/* int3 is a trap: rip already points past it, so just return. */
+		kprintf("trap: breakpoint at ");
+		backtrace_print_symbol(tf->rip - 1);
+		kprintf(", resuming\n");
+		return;
+	}
+	kprintf("\nEXCEPTION: vector %lu (%s), error code 0x%lx\n", tf->vector,
+		trap_exception_name(tf->vector), tf->error_code);
+	kprintf("  rip=");
+	backtrace_print_symbol(tf->rip);
+	kprintf("\n");
+	if (tf->vector == VEC_PAGE_FAULT)
+		trap_print_page_fault(tf->error_code);
+	trap_print_registers(tf);
+	backtrace_print_context(tf->rip, tf->rbp);
+	kprintf("PANIC: unhandled exception in the kernel\n");
+	machine_exit(EXIT_CODE_PANIC);
+	// LAB 1 STUB
+	// (void)trap_exception_name, (void)trap_print_registers, (void)trap_print_page_fault;
+	// lab_not_implemented(1, "trap_handle_exception");
+	// LAB 1 END
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+	if (tf->vector < VEC_FIRST_IRQ) {
+		trap_handle_exception(tf);
+		return;
+	}
+	kprintf("trap: unexpected interrupt, vector %lu\n", tf->vector);
+}

@@ -1,0 +1,50 @@
+/*
+ * memlayout.h - the kernel's view of the address space (DESIGN §4).
+ *
+ *   0xffffffffffffffff +-----------------------------+
+ *                      | kernel image (text, rodata, |  KERNEL_VMA + physical
+ *                      | data, bss, symbol table)    |  (-mcmodel=kernel window)
+ *   0xffffffff80000000 +-----------------------------+  KERNEL_VMA
+ *                      |            ...              |
+ *                      +-----------------------------+
+ *                      | direct map of all physical  |  P2V(pa) = pa + DIRECT_MAP_BASE
+ *                      | memory                      |  (lab 1: first 1 GiB only)
+ *   0xffff800000000000 +-----------------------------+  DIRECT_MAP_BASE
+ *                      |  non-canonical hole         |
+ *   0x00007fffffffffff +-----------------------------+
+ *                      | user space                  |
+ *   0x0000000000001000 +-----------------------------+  USER_BASE
+ *   0x0000000000000000   never mapped: catches NULL
+ */
+#ifndef ANODE_MEMLAYOUT_H
+#define ANODE_MEMLAYOUT_H
+
+#include <stdint.h>
+
+#define PAGE_SIZE 4096UL
+#define KERNEL_VMA 0xffffffff80000000UL
+#define DIRECT_MAP_BASE 0xffff800000000000UL
+#define USER_BASE 0x1000UL
+#define USER_END 0x0000800000000000UL
+
+/* Physical memory the boot page tables (boot.asm) map; lab 2 maps it all. */
+#define BOOT_MAPPED_BYTES (1UL << 30)
+
+static inline void *P2V(uint64_t pa)
+{
+	return (void *)(pa + DIRECT_MAP_BASE);
+}
+
+static inline uint64_t V2P(const void *va)
+{
+	uint64_t v = (uint64_t)va;
+
+	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - DIRECT_MAP_BASE;
+}
+
+/* Symbols from kernel.ld; only their addresses mean anything. */
+extern char kernel_phys_start[], kernel_text_start[], kernel_text_end[];
+extern char kernel_rodata_start[], kernel_rodata_end[], kernel_data_start[];
+extern char kernel_bss_start[], kernel_bss_end[], kernel_end[];
+
+#endif

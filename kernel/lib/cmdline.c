@@ -1,0 +1,114 @@
+/*
+ * cmdline.c - parses the kernel command line against a table of known
+ * options. Every option the kernel understands is listed here once, with
+ * the values it accepts, so a typo is reported instead of silently ignored.
+ */
+#include <stdbool.h>
+
+#include "cmdline.h"
+#include "compiler.h"
+#include "kprintf.h"
+#include "kstring.h"
+
+#define CMDLINE_WORD_BYTES 64
+
+struct cmdline_option {
+	const char *name;
+	const char *help;
+	bool (*valid)(const char *value); /* NULL: any value */
+	char value[CMDLINE_WORD_BYTES];
+	bool present;
+};
+
+static bool cmdline_valid_number(const char *value)
+{
+	uint64_t unused;
+
+	return str_to_u64(value, &unused) == 0;
+}
+
+static bool cmdline_valid_after(const char *value)
+{
+	return strcmp(value, "monitor") == 0 || strcmp(value, "halt") == 0 ||
+	       strcmp(value, "exit") == 0;
+}
+
+static struct cmdline_option cmdline_options[] = {
+	{ .name = "seed", .help = "seed=N       seed for self-test data (decimal or 0x hex)",
+	  .valid = cmdline_valid_number },
+	{ .name = "test", .help = "test=NAME    run a kernel self-test, then exit with its status" },
+	{ .name = "after", .help = "after=WHAT   after booting: monitor (default), halt or exit",
+	  .valid = cmdline_valid_after },
+};
+
+static struct cmdline_option *cmdline_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmdline_options); i++)
+		if (strlen(cmdline_options[i].name) == len &&
+		    strncmp(cmdline_options[i].name, name, len) == 0)
+			return &cmdline_options[i];
+	return NULL;
+}
+
+/* Handles one word (not NUL-terminated); returns 1 if it was a problem. */
+static int cmdline_parse_word(const char *word, size_t len)
+{
+	const char *eq = word;
+	struct cmdline_option *opt;
+	size_t name_len, value_len;
+
+	while (eq < word + len && *eq != '=')
+		eq++;
+	name_len = (size_t)(eq - word);
+	value_len = eq < word + len ? len - name_len - 1 : 0;
+	opt = cmdline_find(word, name_len);
+	if (!opt) {
+		kprintf("cmdline: unknown option '%.*s' (ignored; known: seed test after)\n",
+			(int)len, word);
+		return 1;
+	}
+	if (value_len >= CMDLINE_WORD_BYTES) {
+		kprintf("cmdline: value of '%s' is too long\n", opt->name);
+		return 1;
+	}
+	memcpy(opt->value, eq + (eq < word + len), value_len);
+	opt->value[value_len] = '\0';
+	if (opt->valid && !opt->valid(opt->value)) {
+		kprintf("cmdline: bad value '%s' for option '%s' (ignored)\n", opt->value, opt->name);
+		return 1;
+	}
+	opt->present = true;
+	return 0;
+}
+
+int cmdline_parse(const char *cmdline)
+{
+	int problems = 0;
+	const char *p = cmdline;
+
+	while (*p) {
+		const char *start;
+
+		while (*p == ' ')
+			p++;
+		start = p;
+		while (*p && *p != ' ')
+			p++;
+		if (p > start)
+			problems += cmdline_parse_word(start, (size_t)(p - start));
+	}
+	return problems;
+}
+
+const char *cmdline_get(const char *name)
+{
+	struct cmdline_option *opt = cmdline_find(name, strlen(name));
+
+	return opt && opt->present ? opt->value : NULL;
+}
+
+void cmdline_print_help(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmdline_options); i++)
+		kprintf("  %s\n", cmdline_options[i].help);
+}

@@ -1,0 +1,97 @@
+/*
+ * main.c - kmain, the first C code (called from arch/x86_64/boot.asm).
+ *
+ * Brings the machine up in order: console first (so everything after can
+ * report), boot information, descriptor tables (so faults are reported
+ * instead of triple-faulting), then the banner. What follows depends on
+ * the command line: a self-test (test=NAME), or the monitor, a halt or an
+ * exit (after=...).
+ */
+#include <stdint.h>
+
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/x86.h"
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "console.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include "memlayout.h"
+#include "monitor.h"
+#include "random.h"
+#include "selftest.h"
+
+#define ANODE_VERSION "0.1"
+
+void kmain(uint32_t multiboot_magic, uint32_t multiboot_info);
+
+/* Read by the GDB test (grader/test_lab1_boot.py) and `make gdb` users. */
+uint32_t boot_multiboot_magic;
+
+static void kmain_print_banner(uint64_t tsc_at_entry)
+{
+	kprintf("\nAnode %s (x86_64) - a teaching microkernel\n", ANODE_VERSION);
+	kprintf("boot: loader '%s', cmdline '%s'\n", boot_info.loader_name, boot_info.cmdline);
+	kprintf("boot: kernel at 0x%lx-0x%lx (physical 0x%lx), %lu KiB\n",
+		(uint64_t)kernel_text_start, (uint64_t)kernel_end, V2P(kernel_text_start),
+		((uint64_t)kernel_end - (uint64_t)kernel_phys_start - KERNEL_VMA) / 1024);
+	/* Under ICOUNT=1 the time-stamp counter counts guest instructions. */
+	kprintf("boot: tsc %lu at kmain, %lu at banner\n", tsc_at_entry, rdtsc());
+}
+
+static void kmain_seed(void)
+{
+	const char *seed = cmdline_get("seed");
+	uint64_t value = 1;
+
+	if (seed)
+		str_to_u64(seed, &value);
+	random_seed(value);
+}
+
+NORETURN static void kmain_after_boot(void)
+{
+	const char *after = cmdline_get("after");
+
+	if (after && strcmp(after, "exit") == 0) {
+		kprintf("boot: done, exiting\n");
+		machine_exit(EXIT_CODE_SUCCESS);
+	}
+	if (after && strcmp(after, "halt") == 0) {
+		kprintf("boot: done, halting\n");
+		machine_halt();
+	}
+	monitor_run();
+}
+
+NORETURN static void kmain_run_selftest(const char *name)
+{
+	int status = selftest_run(name);
+
+	kprintf("selftest: %s finished with status %d\n", name, status);
+	machine_exit(status == 0 ? EXIT_CODE_SUCCESS : EXIT_CODE_FAILURE);
+}
+
+NORETURN void kmain(uint32_t multiboot_magic, uint32_t multiboot_info)
+{
+	uint64_t tsc_at_entry = rdtsc();
+	const char *test;
+
+	boot_multiboot_magic = multiboot_magic;
+	console_init();
+	if (multiboot_parse(multiboot_magic, multiboot_info) < 0)
+		panic("not booted by a multiboot loader (magic 0x%x)", multiboot_magic);
+	gdt_init();
+	idt_init();
+	kmain_print_banner(tsc_at_entry);
+	cmdline_parse(boot_info.cmdline);
+	kmain_seed();
+	bootinfo_print_memory_map();
+
+	test = cmdline_get("test");
+	if (test)
+		kmain_run_selftest(test);
+	kmain_after_boot();
+}

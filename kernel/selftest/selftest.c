@@ -1,0 +1,63 @@
+/*
+ * selftest.c - the list of kernel self-tests and the GDB probe.
+ * Tests live next to each other in selftest/, one file per subject; the
+ * grader's test modules (grader/test_lab*.py) say what each must print.
+ */
+#include "compiler.h"
+#include "kprintf.h"
+#include "kstring.h"
+#include "random.h"
+#include "selftest.h"
+
+/*
+ * GDB probe: grader/test_lab1_boot.py breaks at selftest_gdb_checkpoint
+ * and reads selftest_gdb_word, which holds a seed-dependent number
+ * formatted by kprintf's engine.
+ */
+char selftest_gdb_word[32];
+
+NOINLINE void selftest_gdb_checkpoint(void)
+{
+	compiler_barrier();
+}
+
+static int selftest_gdb(void)
+{
+	ksnprintf(selftest_gdb_word, sizeof(selftest_gdb_word), "%lx", random_next());
+	selftest_gdb_checkpoint();
+	kprintf("gdb-test: done\n");
+	return 0;
+}
+
+static const struct selftest selftests[] = {
+	{ "kprintf", "format seeded numbers and strings with every conversion", selftest_kprintf },
+	{ "backtrace", "print a backtrace from a seeded recursion depth", selftest_backtrace },
+	{ "panic", "panic with a seeded message", selftest_panic },
+	{ "fault-divide", "divide by zero (#DE)", selftest_fault_divide },
+	{ "fault-breakpoint", "int3 (#BP), then resume", selftest_fault_breakpoint },
+	{ "fault-invalid-opcode", "ud2 (#UD) with seeded registers", selftest_fault_invalid_opcode },
+	{ "fault-gp", "load from a seeded non-canonical address (#GP)",
+	  selftest_fault_general_protection },
+	{ "fault-page", "touch a seeded unmapped address (#PF)", selftest_fault_page },
+	{ "gdb", "fill selftest_gdb_word, stop at selftest_gdb_checkpoint", selftest_gdb },
+};
+
+int selftest_run(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(selftests); i++) {
+		if (strcmp(selftests[i].name, name) == 0) {
+			kprintf("selftest: running %s\n", name);
+			return selftests[i].run();
+		}
+	}
+	kprintf("selftest: no test called '%s'\n", name);
+	selftest_print_list();
+	return -1;
+}
+
+void selftest_print_list(void)
+{
+	kprintf("self-tests (test=NAME):\n");
+	for (size_t i = 0; i < ARRAY_SIZE(selftests); i++)
+		kprintf("  %-22s %s\n", selftests[i].name, selftests[i].help);
+}
