@@ -55,6 +55,7 @@ static int cmdline_parse_word(const char *word, size_t len)
 {
 	const char *eq = word;
 	struct cmdline_option *opt;
+	char value[CMDLINE_WORD_BYTES];
 	size_t name_len, value_len;
 
 	while (eq < word + len && *eq != '=')
@@ -71,12 +72,14 @@ static int cmdline_parse_word(const char *word, size_t len)
 		kprintf("cmdline: value of '%s' is too long\n", opt->name);
 		return 1;
 	}
-	memcpy(opt->value, eq + (eq < word + len), value_len);
-	opt->value[value_len] = '\0';
-	if (opt->valid && !opt->valid(opt->value)) {
-		kprintf("cmdline: bad value '%s' for option '%s' (ignored)\n", opt->value, opt->name);
+	/* Check the value before storing it: a bad one must not replace a good one. */
+	memcpy(value, eq + (eq < word + len), value_len);
+	value[value_len] = '\0';
+	if (opt->valid && !opt->valid(value)) {
+		kprintf("cmdline: bad value '%s' for option '%s' (ignored)\n", value, opt->name);
 		return 1;
 	}
+	strlcpy(opt->value, value, sizeof(opt->value));
 	opt->present = true;
 	return 0;
 }
