@@ -30,7 +30,7 @@ class SymbolTable:
         if i < 0:
             return None
         start, size, name = self.entries[i]
-        if size is not None:
+        if size:  # GNU nm omits sizes of labels, llvm-nm prints 0
             end = start + size
         else:
             j = bisect.bisect_right(self.all_addresses, start)
