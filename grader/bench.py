@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""make bench: boot-time and guest instruction counts (DESIGN §12).
+
+Boots the kernel several times with `after=exit` and reports the wall time
+from starting QEMU to the banner and to QEMU's exit, then boots once under
+-icount shift=0,sleep=off, where the guest's time-stamp counter counts
+guest instructions, and reports the kernel's own counts. Later labs add
+user/bench's results to the same table.
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from anode import config as anode_config  # noqa: E402
+from anode.runner import Qemu, expect_reason  # noqa: E402
+
+
+def time_one_boot(cfg, log_dir):
+    with Qemu(cfg, "after=exit", log_dir=log_dir, timeout=20) as q:
+        q.expect(r"^Anode \S+ \(x86_64\)")
+        banner = time.monotonic() - q.started
+        result = q.wait()
+    expect_reason(result, "ok")
+    return banner, result.seconds
+
+
+def count_instructions(cfg, log_dir):
+    cfg.icount = True
+    with Qemu(cfg, "after=exit", log_dir=log_dir, timeout=60) as q:
+        result = q.wait()
+    expect_reason(result, "ok")
+    m = re.search(r"^boot: tsc (\d+) at kmain, (\d+) at banner$", result.output, re.M)
+    if not m:
+        raise SystemExit("bench: the kernel did not print its 'boot: tsc' line")
+    return int(m.group(1)), int(m.group(2))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed boots (default 5)")
+    args = parser.parse_args()
+    cfg = anode_config.from_environment()
+    log_dir = os.path.join(cfg.build, "bench-logs")
+    times = [time_one_boot(cfg, log_dir) for _ in range(args.runs)]
+    at_kmain, at_banner = count_instructions(cfg, log_dir)
+    print(f"{'measure':<44} {'value':>14}")
+    print(f"{'boot to banner, wall (median of %d)' % args.runs:<44} "
+          f"{statistics.median(t[0] for t in times):>12.3f} s")
+    print(f"{'boot to exit, wall (median of %d)' % args.runs:<44} "
+          f"{statistics.median(t[1] for t in times):>12.3f} s")
+    print(f"{'guest instructions, reset to kmain':<44} {at_kmain:>14,}")
+    print(f"{'guest instructions, kmain to banner':<44} {at_banner - at_kmain:>14,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
