@@ -66,18 +66,36 @@ NORETURN static void kmain_after_boot(void)
 	monitor_run();
 }
 
-NORETURN static void kmain_run_selftest(const char *name)
+/*
+ * Each lab adds a stage to the kernel's bring-up (lab 1: console and
+ * traps). The kernel brings up the stages of labs 1..N, where N is `lab=`
+ * or the lab this tree was built for (ANODE_LAB, from labs/current), and a
+ * lab-K self-test runs as soon as stage K is up: a lab's tests never run
+ * code from later labs, which on that lab's branch is still a stub.
+ */
+static int kmain_last_lab(void)
 {
-	int status = selftest_run(name);
+	const char *lab = cmdline_get("lab");
+	uint64_t value = ANODE_LAB;
 
-	kprintf("selftest: %s finished with status %d\n", name, status);
+	if (lab)
+		str_to_u64(lab, &value);
+	return (int)value;
+}
+
+NORETURN static void kmain_run_selftest(const struct selftest *test)
+{
+	int status = selftest_run(test);
+
+	kprintf("selftest: %s finished with status %d\n", test->name, status);
 	machine_exit(status == 0 ? EXIT_CODE_SUCCESS : EXIT_CODE_FAILURE);
 }
 
 NORETURN void kmain(uint32_t multiboot_magic, uint32_t multiboot_info)
 {
 	uint64_t tsc_at_entry = rdtsc();
-	const char *test;
+	const char *test_name;
+	const struct selftest *test = NULL;
 
 	boot_multiboot_magic = multiboot_magic;
 	console_init();
@@ -89,8 +107,11 @@ NORETURN void kmain(uint32_t multiboot_magic, uint32_t multiboot_info)
 	cmdline_parse(boot_info.cmdline);
 	kmain_seed();
 	bootinfo_print_memory_map();
-
-	test = cmdline_get("test");
+	test_name = cmdline_get("test");
+	if (test_name && !(test = selftest_find(test_name)))
+		machine_exit(EXIT_CODE_FAILURE);
+	kprintf("boot: lab 1 stage up (kernel built for labs 1-%d, bringing up 1-%d)\n", ANODE_LAB,
+		kmain_last_lab());
 	if (test)
 		kmain_run_selftest(test);
 	kmain_after_boot();

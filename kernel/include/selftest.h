@@ -7,13 +7,16 @@
 #define ANODE_SELFTEST_H
 
 struct selftest {
+	int lab;          /* runs once this lab's boot stage is up (main.c) */
 	const char *name;
 	const char *help;
 	int (*run)(void); /* 0 = finished normally */
 };
 
-/* Runs the named test; returns its status, or -1 if there is no such test. */
-int selftest_run(const char *name);
+/* Returns the named test, or NULL after listing the ones that exist. */
+const struct selftest *selftest_find(const char *name);
+/* Runs a test; returns its status (0 = finished normally). */
+int selftest_run(const struct selftest *test);
 void selftest_print_list(void);
 
 /* GDB probe (selftest.c): where the GDB test stops, and what it reads. */

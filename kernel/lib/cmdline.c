@@ -33,12 +33,21 @@ static bool cmdline_valid_after(const char *value)
 	       strcmp(value, "exit") == 0;
 }
 
+static bool cmdline_valid_lab(const char *value)
+{
+	uint64_t lab;
+
+	return str_to_u64(value, &lab) == 0 && lab >= 1 && lab <= ANODE_LAB;
+}
+
 static struct cmdline_option cmdline_options[] = {
 	{ .name = "seed", .help = "seed=N       seed for self-test data (decimal or 0x hex)",
 	  .valid = cmdline_valid_number },
 	{ .name = "test", .help = "test=NAME    run a kernel self-test, then exit with its status" },
 	{ .name = "after", .help = "after=WHAT   after booting: monitor (default), halt or exit",
 	  .valid = cmdline_valid_after },
+	{ .name = "lab", .help = "lab=N        bring up only what labs 1..N built (default: all)",
+	  .valid = cmdline_valid_lab },
 };
 
 static struct cmdline_option *cmdline_find(const char *name, size_t len)
@@ -64,7 +73,7 @@ static int cmdline_parse_word(const char *word, size_t len)
 	value_len = eq < word + len ? len - name_len - 1 : 0;
 	opt = cmdline_find(word, name_len);
 	if (!opt) {
-		kprintf("cmdline: unknown option '%.*s' (ignored; known: seed test after)\n",
+		kprintf("cmdline: unknown option '%.*s' (ignored; known: seed test after lab)\n",
 			(int)len, word);
 		return 1;
 	}

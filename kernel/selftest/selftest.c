@@ -30,34 +30,37 @@ static int selftest_gdb(void)
 }
 
 static const struct selftest selftests[] = {
-	{ "kprintf", "format seeded numbers and strings with every conversion", selftest_kprintf },
-	{ "backtrace", "print a backtrace from a seeded recursion depth", selftest_backtrace },
-	{ "panic", "panic with a seeded message", selftest_panic },
-	{ "fault-divide", "divide by zero (#DE)", selftest_fault_divide },
-	{ "fault-breakpoint", "int3 (#BP), then resume", selftest_fault_breakpoint },
-	{ "fault-invalid-opcode", "ud2 (#UD) with seeded registers", selftest_fault_invalid_opcode },
-	{ "fault-gp", "load from a seeded non-canonical address (#GP)",
+	{ 1, "kprintf", "format seeded numbers and strings with every conversion", selftest_kprintf },
+	{ 1, "backtrace", "print a backtrace from a seeded recursion depth", selftest_backtrace },
+	{ 1, "panic", "panic with a seeded message", selftest_panic },
+	{ 1, "fault-divide", "divide by zero (#DE)", selftest_fault_divide },
+	{ 1, "fault-breakpoint", "int3 (#BP), then resume", selftest_fault_breakpoint },
+	{ 1, "fault-invalid-opcode", "ud2 (#UD) with seeded registers", selftest_fault_invalid_opcode },
+	{ 1, "fault-gp", "load from a seeded non-canonical address (#GP)",
 	  selftest_fault_general_protection },
-	{ "fault-page", "touch a seeded unmapped address (#PF)", selftest_fault_page },
-	{ "gdb", "fill selftest_gdb_word, stop at selftest_gdb_checkpoint", selftest_gdb },
+	{ 1, "fault-page", "touch a seeded unmapped address (#PF)", selftest_fault_page },
+	{ 1, "gdb", "fill selftest_gdb_word, stop at selftest_gdb_checkpoint", selftest_gdb },
 };
 
-int selftest_run(const char *name)
+const struct selftest *selftest_find(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(selftests); i++) {
-		if (strcmp(selftests[i].name, name) == 0) {
-			kprintf("selftest: running %s\n", name);
-			return selftests[i].run();
-		}
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(selftests); i++)
+		if (strcmp(selftests[i].name, name) == 0)
+			return &selftests[i];
 	kprintf("selftest: no test called '%s'\n", name);
 	selftest_print_list();
-	return -1;
+	return NULL;
+}
+
+int selftest_run(const struct selftest *test)
+{
+	kprintf("selftest: running %s\n", test->name);
+	return test->run();
 }
 
 void selftest_print_list(void)
 {
 	kprintf("self-tests (test=NAME):\n");
 	for (size_t i = 0; i < ARRAY_SIZE(selftests); i++)
-		kprintf("  %-22s %s\n", selftests[i].name, selftests[i].help);
+		kprintf("  %-22s lab %d: %s\n", selftests[i].name, selftests[i].lab, selftests[i].help);
 }
