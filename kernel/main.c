@@ -16,12 +16,14 @@
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
+#include "frame.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "monitor.h"
 #include "random.h"
 #include "selftest.h"
+#include "vm.h"
 
 #define ANODE_VERSION "0.1"
 
@@ -83,6 +85,21 @@ static int kmain_last_lab(void)
 	return (int)value;
 }
 
+/* Brings up what lab `lab` added (lab 1's stage is the start of kmain). */
+static void kmain_bring_up(int lab)
+{
+	switch (lab) {
+	case 2:
+		frame_init();
+		kernel_vm_init();
+		kprintf("boot: lab 2 stage up: %lu of %lu frames free, %lu KiB of frame bookkeeping\n",
+			frame_free_count(), frame_total_count(), frame_overhead_bytes() / 1024);
+		break;
+	default:
+		break;
+	}
+}
+
 NORETURN static void kmain_run_selftest(const struct selftest *test)
 {
 	int status = selftest_run(test);
@@ -112,6 +129,13 @@ NORETURN void kmain(uint32_t multiboot_magic, uint32_t multiboot_info)
 		machine_exit(EXIT_CODE_FAILURE);
 	kprintf("boot: lab 1 stage up (kernel built for labs 1-%d, bringing up 1-%d)\n", ANODE_LAB,
 		kmain_last_lab());
+	if (test && test->lab > kmain_last_lab()) {
+		kprintf("selftest: %s needs lab %d, but this boot stops at lab %d\n", test->name,
+			test->lab, kmain_last_lab());
+		machine_exit(EXIT_CODE_FAILURE);
+	}
+	for (int lab = 2; lab <= kmain_last_lab() && !(test && test->lab < lab); lab++)
+		kmain_bring_up(lab);
 	if (test)
 		kmain_run_selftest(test);
 	kmain_after_boot();

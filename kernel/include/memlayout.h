@@ -10,6 +10,10 @@
  *                      | direct map of all physical  |  P2V(pa) = pa + DIRECT_MAP_BASE
  *                      | memory                      |  (lab 1: first 1 GiB only)
  *   0xffff800000000000 +-----------------------------+  DIRECT_MAP_BASE
+ *
+ * Kernel image permissions (lab 2): text R-X, rodata R--, data and bss
+ * RW- (no execute), symbol table R--; the page under the boot stack is
+ * left unmapped as a guard.
  *                      |  non-canonical hole         |
  *   0x00007fffffffffff +-----------------------------+
  *                      | user space                  |
@@ -45,6 +49,12 @@ static inline uint64_t V2P(const void *va)
 /* Symbols from kernel.ld; only their addresses mean anything. */
 extern char kernel_phys_start[], kernel_text_start[], kernel_text_end[];
 extern char kernel_rodata_start[], kernel_rodata_end[], kernel_data_start[];
-extern char kernel_bss_start[], kernel_bss_end[], kernel_end[];
+extern char kernel_bss_start[], kernel_bss_end[], kernel_ksyms_start[], kernel_end[];
+/* From boot.asm: the boot stack and the unmapped page under it (lab 2). */
+extern char boot_stack_guard[], boot_stack_bottom[], boot_stack_top[];
+
+/* Physical memory reachable through P2V: BOOT_MAPPED_BYTES until lab 2's
+ * kernel_vm_init maps it all. */
+extern uint64_t direct_map_end;
 
 #endif

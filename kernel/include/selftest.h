@@ -31,5 +31,17 @@ int selftest_fault_breakpoint(void);
 int selftest_fault_invalid_opcode(void);
 int selftest_fault_general_protection(void);
 int selftest_fault_page(void);
+int selftest_frames(void);
+int selftest_frame_double_free(void);
+int selftest_map(void);
+int selftest_teardown(void);
+int selftest_unmapped(void);
+int selftest_write_text(void);
+int selftest_nx_heap(void);
+int selftest_null(void);
+int selftest_stack_overflow(void);
+int selftest_heap(void);
+int selftest_heap_overflow(void);
+int selftest_heap_double_free(void);
 
 #endif

@@ -40,6 +40,19 @@ static const struct selftest selftests[] = {
 	  selftest_fault_general_protection },
 	{ 1, "fault-page", "touch a seeded unmapped address (#PF)", selftest_fault_page },
 	{ 1, "gdb", "fill selftest_gdb_word, stop at selftest_gdb_checkpoint", selftest_gdb },
+	{ 2, "mem-frames", "allocate and free every frame", selftest_frames },
+	{ 2, "mem-frame-double-free", "free a frame twice (panics)", selftest_frame_double_free },
+	{ 2, "mem-map", "map, alias, protect, unmap seeded pages", selftest_map },
+	{ 2, "mem-teardown", "destroy an address space, count its tables", selftest_teardown },
+	{ 2, "mem-unmapped", "read a page after unmapping it (#PF)", selftest_unmapped },
+	{ 2, "mem-write-text", "write into kernel text (#PF)", selftest_write_text },
+	{ 2, "mem-nx-heap", "execute from the heap (#PF)", selftest_nx_heap },
+	{ 2, "mem-null", "read near address 0 (#PF)", selftest_null },
+	{ 2, "mem-stack-overflow", "overflow the boot stack into its guard (#DF)",
+	  selftest_stack_overflow },
+	{ 2, "mem-heap", "seeded kmalloc/kfree stress", selftest_heap },
+	{ 2, "mem-heap-overflow", "write past a kmalloc block (panics)", selftest_heap_overflow },
+	{ 2, "mem-heap-double-free", "kfree a block twice (panics)", selftest_heap_double_free },
 };
 
 const struct selftest *selftest_find(const char *name)

@@ -178,9 +178,13 @@ boot_higher_half:
 	hlt
 	jmp .halt
 
-section .bss
-align 16
-global boot_stack_bottom, boot_stack_top
+; The boot stack, with a guard page under it: lab 2 leaves the guard
+; unmapped, so running off the end of the stack faults instead of silently
+; overwriting whatever lies below.
+section .bss nobits alloc write align=4096
+global boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+	resb 4096
 boot_stack_bottom:
 	resb BOOT_STACK_SIZE
 boot_stack_top:

@@ -13,6 +13,7 @@
 #include "arch/x86_64/x86.h"
 #include "backtrace.h"
 #include "kprintf.h"
+#include "vm.h"
 
 #define PF_PRESENT (1 << 0) /* page-fault error code bits */
 #define PF_WRITE (1 << 1)
@@ -57,6 +58,7 @@ static void trap_print_page_fault(uint64_t error_code)
 		error_code & PF_FETCH ? "instruction fetch" : error_code & PF_WRITE ? "write" : "read",
 		error_code & PF_PRESENT ? "protection violation" : "page not present",
 		error_code & PF_USER ? "user" : "kernel");
+	vm_print_walk(read_cr3(), read_cr2());
 }
 
 /* Handles vectors 0-31. Returns only for exceptions that may resume. */
@@ -89,6 +91,11 @@ static void trap_handle_exception(struct trap_frame *tf)
 
 void trap_dispatch(struct trap_frame *tf)
 {
+	/* A fault with rsp in the guard page means the stack ran out (lab 2). */
+	if ((tf->vector == VEC_DOUBLE_FAULT || tf->vector == VEC_PAGE_FAULT) &&
+	    kernel_vm_is_stack_guard(tf->rsp - 8))
+		kprintf("\ntrap: kernel stack overflow: rsp 0x%lx is in the guard page under the "
+			"boot stack\n", tf->rsp);
 	if (tf->vector < VEC_FIRST_IRQ) {
 		trap_handle_exception(tf);
 		return;

@@ -50,6 +50,17 @@ static inline uint64_t read_cr3(void)
 	return v;
 }
 
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+/* Loading CR3 also flushes every non-global TLB entry. */
+static inline void write_cr3(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
 static inline uint64_t read_cr4(void)
 {
 	uint64_t v;

@@ -1,0 +1,14 @@
+/*
+ * kmalloc.h - the kernel heap (mm/kmalloc.c): any size from one byte to
+ * many pages, zero-filled. kfree catches double frees, frees of pointers
+ * kmalloc never returned, and writes past the end of a block (panics).
+ */
+#ifndef ANODE_KMALLOC_H
+#define ANODE_KMALLOC_H
+
+#include <stddef.h>
+
+void *kmalloc(size_t size);
+void kfree(void *ptr);
+
+#endif

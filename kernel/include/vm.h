@@ -1,0 +1,69 @@
+/*
+ * vm.h - page tables and address spaces (mm/pagetable.c, mm/kernel_vm.c,
+ * mm/ptdump.c).
+ *
+ * An address space is named by the physical address of its top-level
+ * table (PML4), the value CR3 holds. All address spaces share the kernel
+ * half (PML4 entries 256-511), so kernel mappings are made once.
+ */
+#ifndef ANODE_VM_H
+#define ANODE_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Mapping permissions. Every present page is readable on x86. */
+#define VM_WRITE (1u << 0)
+#define VM_EXEC (1u << 1)
+#define VM_USER (1u << 2)
+
+/* Page-table entry bits (Intel SDM vol. 3 §4.5). */
+#define PTE_PRESENT (1UL << 0)
+#define PTE_WRITE (1UL << 1)
+#define PTE_USER (1UL << 2)
+#define PTE_ACCESSED (1UL << 5)
+#define PTE_DIRTY (1UL << 6)
+#define PTE_HUGE (1UL << 7)
+#define PTE_GLOBAL (1UL << 8)
+#define PTE_NX (1UL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000UL
+
+#define PT_LEVELS 4
+#define PT_ENTRIES 512
+
+/* Index of va in the table at level (4 = PML4 ... 1 = page table). */
+static inline unsigned pt_index(uint64_t va, int level)
+{
+	return (va >> (12 + 9 * (level - 1))) & 0x1ff;
+}
+
+/*
+ * Returns the level-1 entry for va, creating missing tables when create is
+ * true; NULL if a table is missing (or cannot be allocated) or a huge page
+ * covers va.
+ */
+uint64_t *pt_walk(uint64_t pml4, uint64_t va, bool create);
+
+/* Maps [va, va + len) to [pa, pa + len); 0, -ENOMEM or -EEXIST. */
+int vm_map_range(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, unsigned flags);
+/* Unmaps [va, va + len); with free_frames, drops a reference to each frame. */
+void vm_unmap_range(uint64_t pml4, uint64_t va, uint64_t len, bool free_frames);
+/* Changes the permissions of the mapped pages in [va, va + len); 0 or -EFAULT if a page is unmapped. */
+int vm_protect_range(uint64_t pml4, uint64_t va, uint64_t len, unsigned flags);
+/* Looks va up: true and *pa (and *pte if not NULL) when mapped. */
+bool vm_translate(uint64_t pml4, uint64_t va, uint64_t *pa, uint64_t *pte);
+
+/* A new address space sharing the kernel half; 0 if out of memory. */
+uint64_t vm_create(void);
+/* Unmaps and frees the whole user half and every table, then the PML4. */
+void vm_destroy(uint64_t pml4);
+
+/* Builds the kernel address space and switches to it (kernel_vm.c). */
+void kernel_vm_init(void);
+uint64_t kernel_pml4(void);
+bool kernel_vm_is_stack_guard(uint64_t addr);
+
+/* Prints the entries met on the walk to va (ptdump.c); used by #PF reports. */
+void vm_print_walk(uint64_t pml4, uint64_t va);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * kernel_vm.c - the kernel's own address space (lab 2, handout §4).
+ *
+ * Replaces boot.asm's page tables (three 1 GiB windows, everything
+ * writable and executable) with exact ones:
+ *   - the direct map of all physical memory, read/write, never executable;
+ *   - each kernel section at its link address with its own permissions:
+ *     text R-X, rodata R--, data/bss RW-, symbol table R--;
+ *   - no identity map: address 0 and the whole user half are unmapped;
+ *   - the page under the boot stack unmapped (the stack guard).
+ * Then it turns on CR0.WP, so even the kernel cannot write a read-only
+ * page, and loads CR3. Layer below: pagetable.c.
+ */
+#include "arch/x86_64/x86.h"
+#include "bootinfo.h"
+#include "compiler.h"
+#include "frame.h"
+#include "kprintf.h"
+#include "memlayout.h"
+#include "vm.h"
+
+#define CR0_WP (1UL << 16)
+#define HUGE_2M (1UL << 21)
+
+uint64_t direct_map_end = BOOT_MAPPED_BYTES;
+static uint64_t kernel_root;
+
+uint64_t kernel_pml4(void)
+{
+	return kernel_root;
+}
+
+static uint64_t kernel_vm_physical_top(void)
+{
+	uint64_t top = 0;
+
+	for (int i = 0; i < boot_info.region_count; i++) {
+		const struct boot_mem_region *r = &boot_info.regions[i];
+
+		if (r->type == BOOT_MEM_USABLE && r->base + r->length > top)
+			top = r->base + r->length;
+	}
+	return ALIGN_UP(top, HUGE_2M);
+}
+
+/*
+ * Maps [0, top) at DIRECT_MAP_BASE with 4 KiB pages. One walk per 2 MiB,
+ * then the 512 entries of that page table are filled in a tight loop:
+ * 4 GiB takes about a million entries, so this loop is the boot's hottest.
+ */
+static void kernel_vm_map_direct(uint64_t top)
+{
+	uint64_t bits = PTE_PRESENT | PTE_WRITE | PTE_NX;
+
+	for (uint64_t pa = 0; pa < top; pa += HUGE_2M) {
+		uint64_t *pt = pt_walk(kernel_root, (uint64_t)P2V(pa), true);
+
+		if (!pt)
+			panic("kernel_vm: out of memory for the direct map at 0x%lx", pa);
+		for (int i = 0; i < PT_ENTRIES; i++)
+			pt[i] = (pa + (uint64_t)i * PAGE_SIZE) | bits;
+	}
+}
+
+static void kernel_vm_map_section(const char *name, const void *start, const void *end,
+				  unsigned flags)
+{
+	uint64_t va = ALIGN_DOWN((uint64_t)start, PAGE_SIZE);
+	uint64_t len = ALIGN_UP((uint64_t)end, PAGE_SIZE) - va;
+
+	if (vm_map_range(kernel_root, va, V2P((void *)va), len, flags) < 0)
+		panic("kernel_vm: cannot map %s", name);
+}
+
+static void kernel_vm_map_image(void)
+{
+	// LAB 2 BEGIN: map text R-X, rodata R, data+bss RW but not the stack guard page, ksyms R; see handout §4
+	kernel_vm_map_section("text", kernel_text_start, kernel_text_end, VM_EXEC);
+	kernel_vm_map_section("rodata", kernel_rodata_start, kernel_rodata_end, 0);
+	kernel_vm_map_section("data", kernel_data_start, boot_stack_guard, VM_WRITE);
+	kernel_vm_map_section("bss", boot_stack_bottom, kernel_bss_end, VM_WRITE);
+	kernel_vm_map_section("ksyms", kernel_ksyms_start, kernel_end, 0);
+	// LAB 2 STUB
+	// (void)kernel_vm_map_section;
+	// lab_not_implemented(2, "kernel_vm_map_image");
+	// LAB 2 END
+}
+
+void kernel_vm_init(void)
+{
+	uint64_t top = kernel_vm_physical_top();
+
+	if (!(rdmsr(MSR_EFER) & EFER_NXE))
+		panic("kernel_vm: this CPU has no no-execute bit (EFER.NXE)");
+	kernel_root = frame_alloc();
+	if (!kernel_root)
+		panic("kernel_vm: no memory for the kernel page tables");
+	/* Tables for all memory must come from the boot-mapped first GiB. */
+	kernel_vm_map_direct(top);
+	kernel_vm_map_image();
+	write_cr3(kernel_root);
+	write_cr0(read_cr0() | CR0_WP);
+	direct_map_end = top;
+	kprintf("vm: kernel address space at 0x%lx, %lu MiB direct-mapped\n", kernel_root, top >> 20);
+}
+
+/* True when addr lies in the guard page under the boot stack. */
+bool kernel_vm_is_stack_guard(uint64_t addr)
+{
+	return addr >= (uint64_t)boot_stack_guard && addr < (uint64_t)boot_stack_bottom;
+}
