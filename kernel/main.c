@@ -136,6 +136,7 @@ NORETURN void kmain(uint32_t multiboot_magic, uint32_t multiboot_info)
 	}
 	for (int lab = 2; lab <= kmain_last_lab() && !(test && test->lab < lab); lab++)
 		kmain_bring_up(lab);
+	kprintf("boot: tsc %lu when up\n", rdtsc());
 	if (test)
 		kmain_run_selftest(test);
 	kmain_after_boot();
