@@ -84,7 +84,7 @@ static void trap_handle_exception(struct trap_frame *tf)
 	kprintf("PANIC: unhandled exception in the kernel\n");
 	machine_exit(EXIT_CODE_PANIC);
 	// LAB 1 STUB
-	// (void)trap_exception_name, (void)trap_print_registers, (void)trap_print_page_fault;
+	// (void)tf, (void)trap_exception_name, (void)trap_print_registers, (void)trap_print_page_fault;
 	// lab_not_implemented(1, "trap_handle_exception");
 	// LAB 1 END
 }
