@@ -9,8 +9,11 @@
  */
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/pit.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/x86.h"
 #include "bootinfo.h"
@@ -21,13 +24,17 @@
 #include "kstring.h"
 #include "memlayout.h"
 #include "monitor.h"
+#include "proc.h"
 #include "random.h"
 #include "selftest.h"
+#include "syscall.h"
 #include "vm.h"
 
 #define ANODE_VERSION "0.1"
 
 void kmain(uint32_t multiboot_magic, uint32_t multiboot_info);
+
+static int kmain_last_lab(void);
 
 /* Read by the GDB test (grader/test_lab1_boot.py) and `make gdb` users. */
 uint32_t boot_multiboot_magic;
@@ -56,6 +63,13 @@ static void kmain_seed(void)
 NORETURN static void kmain_after_boot(void)
 {
 	const char *after = cmdline_get("after");
+	const char *run = cmdline_get("run");
+
+	if (run && kmain_last_lab() >= 3) {
+		if (proc_spawn_program(run, cmdline_get("arg")) < 0)
+			machine_exit(EXIT_CODE_FAILURE);
+		sched_run();
+	}
 
 	if (after && strcmp(after, "exit") == 0) {
 		kprintf("boot: done, exiting\n");
@@ -94,6 +108,15 @@ static void kmain_bring_up(int lab)
 		kernel_vm_init();
 		kprintf("boot: lab 2 stage up: %lu of %lu frames free, %lu KiB of frame bookkeeping\n",
 			frame_free_count(), frame_total_count(), frame_overhead_bytes() / 1024);
+		break;
+	case 3:
+		cpu_syscall_init();
+		syscall_trace_init();
+		proc_init();
+		pic_init();
+		pit_init();
+		kprintf("boot: lab 3 stage up: system calls, %d process slots, %d Hz timer\n", NPROC,
+			TIMER_HZ);
 		break;
 	default:
 		break;

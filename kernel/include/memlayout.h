@@ -6,6 +6,8 @@
  *                      | data, bss, symbol table)    |  (-mcmodel=kernel window)
  *   0xffffffff80000000 +-----------------------------+  KERNEL_VMA
  *                      |            ...              |
+ *   0xfffffe8000000000 | process kernel stacks       |  KSTACK_REGION (lab 3)
+ *                      |            ...              |
  *                      +-----------------------------+
  *                      | direct map of all physical  |  P2V(pa) = pa + DIRECT_MAP_BASE
  *                      | memory                      |  (lab 1: first 1 GiB only)
@@ -30,6 +32,16 @@
 #define DIRECT_MAP_BASE 0xffff800000000000UL
 #define USER_BASE 0x1000UL
 #define USER_END 0x0000800000000000UL
+
+/* Kernel stacks of processes (lab 3): slot i is a guard page, then the stack. */
+#define KSTACK_REGION 0xfffffe8000000000UL /* PML4 slot 509 */
+#define KSTACK_SLOT_PAGES 5               /* 1 guard + KSTACK_PAGES (proc.h) */
+
+/* User stack (lab 3): grows down from USER_STACK_TOP, a guard page below it. */
+#define USER_STACK_TOP 0x00007ffffff00000UL
+#define USER_STACK_BYTES (64UL * 1024)
+/* Anonymous fmap without an address hint starts here and grows up. */
+#define USER_MMAP_BASE 0x0000100000000000UL
 
 /* Physical memory the boot page tables (boot.asm) map; lab 2 maps it all. */
 #define BOOT_MAPPED_BYTES (1UL << 30)

@@ -55,6 +55,8 @@ bool vm_translate(uint64_t pml4, uint64_t va, uint64_t *pa, uint64_t *pte);
 
 /* A new address space sharing the kernel half; 0 if out of memory. */
 uint64_t vm_create(void);
+/* Copies every user page of src into dst (fork); 0 or -ENOMEM (dst is then partly filled). */
+int vm_copy_user(uint64_t dst, uint64_t src);
 /* Unmaps and frees the whole user half and every table, then the PML4. */
 void vm_destroy(uint64_t pml4);
 
@@ -62,6 +64,9 @@ void vm_destroy(uint64_t pml4);
 void kernel_vm_init(void);
 uint64_t kernel_pml4(void);
 bool kernel_vm_is_stack_guard(uint64_t addr);
+/* Maps the kernel stack of slot (guard page below it); returns its top, or 0. */
+uint64_t kernel_stack_map(int slot);
+void kernel_stack_unmap(int slot);
 
 /* Prints the entries met on the walk to va (ptdump.c); used by #PF reports. */
 void vm_print_walk(uint64_t pml4, uint64_t va);

@@ -48,6 +48,9 @@ static struct cmdline_option cmdline_options[] = {
 	  .valid = cmdline_valid_after },
 	{ .name = "lab", .help = "lab=N        bring up only what labs 1..N built (default: all)",
 	  .valid = cmdline_valid_lab },
+	{ .name = "run", .help = "run=NAME     start embedded user program NAME as pid 1 (lab 3)" },
+	{ .name = "arg", .help = "arg=WORD     its argv[1]" },
+	{ .name = "strace", .help = "strace       print every system call (lab 3)" },
 };
 
 static struct cmdline_option *cmdline_find(const char *name, size_t len)
@@ -73,7 +76,7 @@ static int cmdline_parse_word(const char *word, size_t len)
 	value_len = eq < word + len ? len - name_len - 1 : 0;
 	opt = cmdline_find(word, name_len);
 	if (!opt) {
-		kprintf("cmdline: unknown option '%.*s' (ignored; known: seed test after lab)\n",
+		kprintf("cmdline: unknown option '%.*s' (ignored; try the monitor's 'cmdline')\n",
 			(int)len, word);
 		return 1;
 	}

@@ -17,6 +17,7 @@
 #include "frame.h"
 #include "kprintf.h"
 #include "memlayout.h"
+#include "proc.h"
 #include "vm.h"
 
 #define CR0_WP (1UL << 16)
@@ -86,6 +87,18 @@ static void kernel_vm_map_image(void)
 	// LAB 2 END
 }
 
+/*
+ * Every address space copies the kernel's PML4 entries when it is created,
+ * so kernel tables that appear later would be missing there. Create the
+ * stack region's tables now; later kernel-stack mappings only fill entries.
+ */
+static void kernel_vm_prepare_stack_region(void)
+{
+	for (uint64_t i = 0; i < NPROC * KSTACK_SLOT_PAGES; i++)
+		if (!pt_walk(kernel_root, KSTACK_REGION + i * PAGE_SIZE, true))
+			panic("kernel_vm: no memory for the kernel stack tables");
+}
+
 void kernel_vm_init(void)
 {
 	uint64_t top = kernel_vm_physical_top();
@@ -98,14 +111,45 @@ void kernel_vm_init(void)
 	/* Tables for all memory must come from the boot-mapped first GiB. */
 	kernel_vm_map_direct(top);
 	kernel_vm_map_image();
+	kernel_vm_prepare_stack_region();
 	write_cr3(kernel_root);
 	write_cr0(read_cr0() | CR0_WP);
 	direct_map_end = top;
 	kprintf("vm: kernel address space at 0x%lx, %lu MiB direct-mapped\n", kernel_root, top >> 20);
 }
 
-/* True when addr lies in the guard page under the boot stack. */
+static uint64_t kernel_stack_base(int slot)
+{
+	return KSTACK_REGION + (uint64_t)slot * KSTACK_SLOT_PAGES * PAGE_SIZE;
+}
+
+/* True when addr lies in the guard page under a kernel stack. */
 bool kernel_vm_is_stack_guard(uint64_t addr)
 {
-	return addr >= (uint64_t)boot_stack_guard && addr < (uint64_t)boot_stack_bottom;
+	if (addr >= (uint64_t)boot_stack_guard && addr < (uint64_t)boot_stack_bottom)
+		return true;
+	return addr >= KSTACK_REGION && addr < kernel_stack_base(NPROC) &&
+	       (addr - KSTACK_REGION) / PAGE_SIZE % KSTACK_SLOT_PAGES == 0;
+}
+
+uint64_t kernel_stack_map(int slot)
+{
+	uint64_t va = kernel_stack_base(slot) + PAGE_SIZE; /* the guard stays unmapped */
+
+	for (int i = 0; i < KSTACK_PAGES; i++) {
+		uint64_t pa = frame_alloc();
+
+		if (!pa || vm_map_range(kernel_root, va + i * PAGE_SIZE, pa, PAGE_SIZE, VM_WRITE) < 0) {
+			if (pa)
+				frame_free(pa);
+			vm_unmap_range(kernel_root, va, i * PAGE_SIZE, true);
+			return 0;
+		}
+	}
+	return va + KSTACK_PAGES * PAGE_SIZE;
+}
+
+void kernel_stack_unmap(int slot)
+{
+	vm_unmap_range(kernel_root, kernel_stack_base(slot) + PAGE_SIZE, KSTACK_PAGES * PAGE_SIZE, true);
 }

@@ -16,6 +16,7 @@
 #include "compiler.h"
 #include "errno.h"
 #include "frame.h"
+#include "kstring.h"
 #include "kprintf.h"
 #include "memlayout.h"
 #include "vm.h"
@@ -163,6 +164,65 @@ uint64_t vm_create(void)
 	for (int i = KERNEL_HALF_FIRST_SLOT; i < PT_ENTRIES; i++)
 		table[i] = kernel_table[i];
 	return pml4;
+}
+
+/* Copies one user page to a fresh frame mapped with the same entry bits. */
+static int vm_copy_page(uint64_t dst, uint64_t va, uint64_t pte)
+{
+	uint64_t frame = frame_alloc();
+	uint64_t *entry;
+
+	if (!frame)
+		return -ENOMEM;
+	entry = pt_walk(dst, va, true);
+	if (!entry) {
+		frame_free(frame);
+		return -ENOMEM;
+	}
+	memcpy(P2V(frame), P2V(pte & PTE_ADDR_MASK), PAGE_SIZE);
+	*entry = frame | (pte & ~PTE_ADDR_MASK & ~(PTE_ACCESSED | PTE_DIRTY));
+	return 0;
+}
+
+/* Walks src's table at level for the addresses from base, copying leaves. */
+static int vm_copy_table(uint64_t dst, uint64_t table_pa, int level, uint64_t base)
+{
+	const uint64_t *table = P2V(table_pa);
+
+	for (uint64_t i = 0; i < PT_ENTRIES; i++) {
+		uint64_t va = base + (i << (12 + 9 * (level - 1)));
+		int err;
+
+		if (!(table[i] & PTE_PRESENT))
+			continue;
+		if (level == 1)
+			err = vm_copy_page(dst, va, table[i]);
+		else
+			err = vm_copy_table(dst, table[i] & PTE_ADDR_MASK, level - 1, va);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+int vm_copy_user(uint64_t dst, uint64_t src)
+{
+	// LAB 3 BEGIN: copy every present user page (PML4 slots 0-255) into fresh frames with the same bits; see handout §6
+	const uint64_t *pml4 = P2V(src);
+
+	for (uint64_t i = 0; i < KERNEL_HALF_FIRST_SLOT; i++) {
+		if (!(pml4[i] & PTE_PRESENT))
+			continue;
+		int err = vm_copy_table(dst, pml4[i] & PTE_ADDR_MASK, 3, i << 39);
+
+		if (err < 0)
+			return err;
+	}
+	return 0;
+	// LAB 3 STUB
+	// (void)vm_copy_table, (void)dst, (void)src;
+	// lab_not_implemented(3, "vm_copy_user");
+	// LAB 3 END
 }
 
 /* Frees a table at level (3 = PDPT ... 1 = PT) and, with free_frames, its pages. */

@@ -8,11 +8,14 @@
  * symbol, registers, backtrace) and the machine stops with the panic
  * status. Later labs add device interrupts and user-mode faults here.
  */
+#include "abi.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/pic.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/x86.h"
 #include "backtrace.h"
 #include "kprintf.h"
+#include "proc.h"
 #include "vm.h"
 
 #define PF_PRESENT (1 << 0) /* page-fault error code bits */
@@ -34,7 +37,9 @@ static const char *const exception_names[32] = {
 	[21] = "#CP control protection",
 };
 
-static const char *trap_exception_name(uint64_t vector)
+const char *trap_exception_name(uint64_t vector);
+
+const char *trap_exception_name(uint64_t vector)
 {
 	if (vector < 32 && exception_names[vector])
 		return exception_names[vector];
@@ -89,16 +94,43 @@ static void trap_handle_exception(struct trap_frame *tf)
 	// LAB 1 END
 }
 
+/*
+ * The timer tick: wake sleepers, and if it interrupted user code, make the
+ * process yield (preemption). The kernel itself is never preempted.
+ */
+static void trap_timer(struct trap_frame *tf)
+{
+	struct proc *p = proc_current();
+
+	pic_end_of_interrupt(IRQ_TIMER);
+	sched_tick();
+	if (!(tf->cs & 3) || !p)
+		return;
+	if (p->killed)
+		proc_exit(WAIT_KILLED(SIGKILL));
+	sched_yield();
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	/* A fault with rsp in the guard page means the stack ran out (lab 2). */
 	if ((tf->vector == VEC_DOUBLE_FAULT || tf->vector == VEC_PAGE_FAULT) &&
 	    kernel_vm_is_stack_guard(tf->rsp - 8))
-		kprintf("\ntrap: kernel stack overflow: rsp 0x%lx is in the guard page under the "
-			"boot stack\n", tf->rsp);
+		kprintf("\ntrap: kernel stack overflow: rsp 0x%lx is in the guard page under a "
+			"kernel stack\n", tf->rsp);
 	if (tf->vector < VEC_FIRST_IRQ) {
+		/* From user mode, a fault ends only that process (lab 3). */
+		if (tf->cs & 3)
+			proc_fault(tf);
 		trap_handle_exception(tf);
 		return;
 	}
+	if (tf->vector == PIC_FIRST_VECTOR + IRQ_TIMER) {
+		trap_timer(tf);
+		return;
+	}
+	/* IRQ 7 and 15 can be spurious: the PIC wants no acknowledgement. */
+	if (tf->vector == PIC_FIRST_VECTOR + 7 || tf->vector == PIC_FIRST_VECTOR + 15)
+		return;
 	kprintf("trap: unexpected interrupt, vector %lu\n", tf->vector);
 }

@@ -50,6 +50,10 @@ trap_common:
 	mov rdi, rsp
 	cld                                 ; the C ABI expects DF clear
 	call trap_dispatch
+; A new process starts here too (context_switch returns into trap_return
+; with its trap frame on the stack, proc.c).
+global trap_return
+trap_return:
 	test qword [rsp + TRAP_FRAME_CS], 3
 	jz .to_kernel
 	swapgs

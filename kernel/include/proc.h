@@ -1,0 +1,88 @@
+/*
+ * proc.h - processes and the scheduler (proc/proc.c, proc/sched.c,
+ * proc/fork.c, proc/exit.c, proc/program.c).
+ *
+ * A process has a pid, an address space, a kernel stack with a guard page,
+ * a saved kernel context (for the switch), a trap frame (its user
+ * registers, at the top of its kernel stack), a parent and an exit status.
+ * One CPU; the kernel is not preempted: interrupts are off in the kernel
+ * except while the scheduler waits for work, so kernel code runs until it
+ * blocks or returns to user mode.
+ */
+#ifndef ANODE_PROC_H
+#define ANODE_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86_64/trapframe.h"
+
+#define NPROC 64
+#define PROC_NAME_BYTES 32
+#define KSTACK_PAGES 4
+
+enum proc_state {
+	PROC_UNUSED,
+	PROC_EMBRYO,    /* being created */
+	PROC_RUNNABLE,
+	PROC_RUNNING,
+	PROC_SLEEPING,  /* waiting on a channel or a deadline */
+	PROC_ZOMBIE,    /* exited; waits for its parent to collect the status */
+};
+
+struct proc {
+	int pid;
+	enum proc_state state;
+	char name[PROC_NAME_BYTES];
+	uint64_t pml4;              /* address space (physical, for CR3) */
+	int slot;                   /* index in the table = kernel stack slot */
+	uint64_t kstack_top;
+	uint64_t context_rsp;       /* saved kernel rsp while switched out */
+	struct trap_frame *tf;      /* user registers, at the kernel stack top */
+	struct proc *parent;
+	int exit_status;            /* waitpid status word (abi.h) */
+	bool killed;                /* kill() was called: exit at the next chance */
+	const void *wait_channel;   /* what a sleeping process waits for */
+	uint64_t wake_tick;         /* deadline of a timed sleep, 0 if none */
+	uint64_t mmap_next;         /* where the next anonymous fmap goes */
+};
+
+/* proc.c */
+void proc_init(void);
+struct proc *proc_alloc(const char *name);
+void proc_free(struct proc *p);
+struct proc *proc_current(void);
+struct proc *proc_find(int pid);
+int proc_count(void);
+extern struct proc proc_table[NPROC];
+
+/* sched.c */
+void sched_init(void);
+__attribute__((noreturn)) void sched_run(void);
+void sched_yield(void);
+void sched_yield_zombie(void);
+void sched_make_runnable(struct proc *p);
+/* Sleeps until wakeup(channel) or, if wake_tick != 0, that tick; false if killed. */
+bool sched_sleep(const void *channel, uint64_t wake_tick);
+void sched_wakeup(const void *channel);
+void sched_tick(void);
+uint64_t sched_ticks(void);
+
+/* fork.c, exit.c */
+int proc_fork(struct trap_frame *tf);
+__attribute__((noreturn)) void proc_exit(int status);
+int proc_wait(int pid, int *status, int options);
+int proc_kill(int pid);
+/* A user-mode exception: report one line, kill the process (never returns). */
+__attribute__((noreturn)) void proc_fault(struct trap_frame *tf);
+
+/* program.c: user programs embedded in the kernel image (lab 3's run=). */
+int proc_spawn_program(const char *name, const char *arg);
+void program_print_list(void);
+void program_init_exited(int status);
+
+/* switch.asm */
+void context_switch(uint64_t *save_rsp, uint64_t load_rsp);
+extern char trap_return[];
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * anode.h - the user library: system-call wrappers (syscall.c), a small C
+ * library (stdio.c, malloc.c; strings and formatting shared with the
+ * kernel: kernel/lib/string.c, kernel/lib/kprintf.c) for programs in user/.
+ * Functions return -1 and set errno on error, like POSIX; the raw
+ * sys_NAME wrappers return -errno directly.
+ */
+#ifndef ANODE_USER_H
+#define ANODE_USER_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "errno.h"
+#include "kstring.h"
+
+/* Raw calls, generated from kernel/include/syscall.def. */
+#define PARAMS_0 void
+#define PARAMS_1 long a0
+#define PARAMS_2 long a0, long a1
+#define PARAMS_3 long a0, long a1, long a2
+#define PARAMS_4 long a0, long a1, long a2, long a3
+#define PARAMS_5 long a0, long a1, long a2, long a3, long a4
+#define PARAMS_6 long a0, long a1, long a2, long a3, long a4, long a5
+#define SYSCALL(name, number, nargs) long sys_##name(PARAMS_##nargs);
+#include "syscall.def"
+#undef SYSCALL
+
+long syscall6(long number, long a0, long a1, long a2, long a3, long a4, long a5);
+
+extern int errno;
+
+/* POSIX-style wrappers. */
+__attribute__((noreturn)) void exit(int status);
+int getpid(void);
+int fork(void);
+int waitpid(int pid, int *status, int options);
+int kill(int pid, int signal);
+int sched_yield(void);
+long write(int fd, const void *buf, size_t len);
+int nanosleep(const struct timespec *req, struct timespec *rem);
+int clock_gettime(int clock, struct timespec *ts);
+void *fmap_anonymous(size_t size, int prot);
+int funmap(void *addr, size_t size);
+int mprotect(void *addr, size_t size, int prot);
+int msleep(long ms);
+
+/* stdio.c: buffered stdout, flushed at newline and exit. */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+void fflush_stdout(void);
+
+/* malloc.c */
+void *malloc(size_t size);
+void free(void *ptr);
+
+/* waitpid status decoding */
+#define WIFEXITED(s) (((s) & 0x7f) == 0)
+#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define WTERMSIG(s) ((s) & 0x7f)
+
+uint64_t parse_u64(const char *s);
+
+#endif
