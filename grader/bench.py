@@ -61,7 +61,23 @@ def main():
               f"{at_banner - at_kmain:>14,}")
         print(f"{'[-m %s] guest instructions, kmain to all stages up' % memory:<52} "
               f"{at_up - at_kmain:>14,}")
+    print_user_bench(cfg, log_dir)
     return 0
+
+
+def print_user_bench(cfg, log_dir):
+    """Runs user/bench/bench.c (lab 3 on) and prints its counts."""
+    with Qemu(cfg, "run=bench", log_dir=log_dir, timeout=60, icount=True) as q:
+        result = q.wait()
+    if "run: no program called 'bench'" in result.output or result.reason != "ok":
+        print(f"user bench: not available ({result.reason})")
+        return
+    for line in result.output.splitlines():
+        if line.startswith("bench: "):
+            name, _, value = line[len("bench: "):].rpartition(" ")
+            m = re.match(r"(.*) (\d+) instructions(.*)", line[len("bench: "):])
+            if m:
+                print(f"{m.group(1) + m.group(3):<52} {int(m.group(2)):>14,}")
 
 
 if __name__ == "__main__":

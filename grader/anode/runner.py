@@ -63,7 +63,7 @@ class Qemu:
     """One QEMU process running the kernel. Use as a context manager."""
 
     def __init__(self, config, cmdline="", *, log_dir, timeout=10.0, memory="128M",
-                 gdb_port=None, extra_args=()):
+                 gdb_port=None, extra_args=(), icount=False):
         self.config = config
         self.cmdline = cmdline
         self.log_dir = log_dir
@@ -74,7 +74,8 @@ class Qemu:
                      "-display", "none", "-serial", "stdio", "-monitor", "none"]
         if cmdline:
             self.args += ["-append", cmdline]
-        if config.icount:
+        # Guest time from the instruction count: the same run on any host.
+        if config.icount or icount:
             self.args += ["-icount", "shift=0,sleep=off"]
         if gdb_port is not None:
             self.args += ["-S", "-gdb", f"tcp:127.0.0.1:{gdb_port}"]
@@ -181,9 +182,10 @@ class Qemu:
         self.proc.stdin.flush()
 
 
-def boot(config, cmdline, *, log_dir, timeout=10.0, memory="128M"):
+def boot(config, cmdline, *, log_dir, timeout=10.0, memory="128M", icount=False):
     """Boots, waits for the end and returns the Result."""
-    with Qemu(config, cmdline, log_dir=log_dir, timeout=timeout, memory=memory) as q:
+    with Qemu(config, cmdline, log_dir=log_dir, timeout=timeout, memory=memory,
+              icount=icount) as q:
         return q.wait()
 
 

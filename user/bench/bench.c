@@ -1,0 +1,74 @@
+/*
+ * bench - instruction counts of basic kernel paths (DESIGN §12). Run by
+ * `make bench` under -icount shift=0,sleep=off, where rdtsc counts guest
+ * instructions exactly, so the numbers are the same on every host.
+ */
+#include "anode.h"
+
+#define ROUNDS 1000
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Instructions of the measuring loop itself, to subtract. */
+static uint64_t loop_overhead(void)
+{
+	uint64_t start = rdtsc();
+
+	for (volatile int i = 0; i < ROUNDS; i++)
+		;
+	return rdtsc() - start;
+}
+
+static void bench_null_syscall(void)
+{
+	uint64_t overhead = loop_overhead(), start = rdtsc();
+
+	for (volatile int i = 0; i < ROUNDS; i++)
+		sys_getpid();
+	printf("bench: null syscall (getpid) %lu instructions\n",
+	       (rdtsc() - start - overhead) / ROUNDS);
+}
+
+static void bench_yield(void)
+{
+	uint64_t overhead = loop_overhead(), start;
+	int child = fork(), status;
+
+	if (child == 0) {
+		for (volatile int i = 0; i < ROUNDS; i++)
+			sys_yield();
+		exit(0);
+	}
+	start = rdtsc();
+	for (volatile int i = 0; i < ROUNDS; i++)
+		sys_yield();
+	/* Each round is two yields: this process's and the child's. */
+	printf("bench: yield between two processes %lu instructions per switch\n",
+	       (rdtsc() - start - overhead) / (2 * ROUNDS));
+	waitpid(child, &status, 0);
+}
+
+static void bench_fork_wait(void)
+{
+	uint64_t start = rdtsc();
+	int status, child = fork();
+
+	if (child == 0)
+		exit(0);
+	waitpid(child, &status, 0);
+	printf("bench: fork+exit+wait %lu instructions\n", rdtsc() - start);
+}
+
+int main(void)
+{
+	bench_null_syscall();
+	bench_yield();
+	bench_fork_wait();
+	return 0;
+}
