@@ -13,6 +13,9 @@ class SymbolTable:
         # any kind (kernel_text_end at the latest) begins.
         self.all_addresses = sorted({int(line.split()[0], 16) for line in out.splitlines()
                                      if len(line.split()) >= 3})
+        # Every symbol by name, data and linker-script symbols included.
+        self.by_name = {line.split()[-1]: int(line.split()[0], 16) for line in out.splitlines()
+                        if len(line.split()) >= 3}
         for line in out.splitlines():
             parts = line.split()
             if len(parts) == 4 and parts[2] in "TtWw":
@@ -38,7 +41,4 @@ class SymbolTable:
         return name if start <= address < end else None
 
     def address_of(self, name):
-        for start, _, n in self.entries:
-            if n == name:
-                return start
-        return None
+        return self.by_name.get(name)
