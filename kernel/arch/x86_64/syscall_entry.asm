@@ -10,6 +10,8 @@
 ;
 ; Per-CPU data (cpu.h) is reached through GS after swapgs.
 
+%include "trapframe.inc"
+
 CPU_KERNEL_RSP  equ 0
 CPU_USER_RSP    equ 8
 USER_CODE       equ 0x23                ; GDT_USER_CODE (gdt.h)
@@ -31,21 +33,7 @@ syscall_entry:
 	push rcx                            ; rip
 	push 0                              ; error code
 	push SYSCALL_MARKER                 ; vector
-	push r15
-	push r14
-	push r13
-	push r12
-	push r11
-	push r10
-	push r9
-	push r8
-	push rbp
-	push rdi
-	push rsi
-	push rdx
-	push rcx
-	push rbx
-	push rax
+	TRAP_FRAME_PUSH_REGISTERS
 	xor ebp, ebp                        ; user frames end the kernel backtrace
 	mov rdi, rsp
 	call syscall_dispatch
@@ -53,21 +41,7 @@ syscall_entry:
 ; frame->rip (the ELF loader checks the entry), so sysret's #GP-in-ring-0
 ; trap for a non-canonical rip cannot happen.
 syscall_return:
-	pop rax
-	pop rbx
-	pop rcx
-	pop rdx
-	pop rsi
-	pop rdi
-	pop rbp
-	pop r8
-	pop r9
-	pop r10
-	pop r11
-	pop r12
-	pop r13
-	pop r14
-	pop r15
+	TRAP_FRAME_POP_REGISTERS
 	add rsp, 16                         ; vector, error code
 	mov rcx, [rsp]                      ; user rip
 	mov r11, [rsp + 16]                 ; user rflags

@@ -3,8 +3,9 @@
  *
  * vectors.asm builds this on the kernel stack: the CPU pushes ss..rip (and
  * an error code for some exceptions), the stub pushes a zero error code for
- * the others and the vector number, then trap_common pushes r15..rax. The
- * offsets are used by assembly; the asserts keep the two in step.
+ * the others and the vector number, then trap_common pushes r15..rax
+ * (trapframe.inc, shared with syscall_entry.asm). The offsets are used by
+ * assembly; the asserts keep the two in step.
  */
 #ifndef ANODE_TRAPFRAME_H
 #define ANODE_TRAPFRAME_H

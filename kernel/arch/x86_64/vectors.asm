@@ -6,7 +6,7 @@
 ; registers into a struct trap_frame (trapframe.h) and calls
 ; trap_dispatch(frame) in trap.c. Returning undoes it all with iretq.
 
-TRAP_FRAME_CS equ 144                   ; offsetof(struct trap_frame, cs)
+%include "trapframe.inc"
 
 ; Exceptions for which the CPU pushes an error code itself.
 %define HAS_ERROR_CODE(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21 || (n) == 29 || (n) == 30)
@@ -27,21 +27,7 @@ trap_stub_ %+ n:
 %endrep
 
 trap_common:
-	push r15
-	push r14
-	push r13
-	push r12
-	push r11
-	push r10
-	push r9
-	push r8
-	push rbp
-	push rdi
-	push rsi
-	push rdx
-	push rcx
-	push rbx
-	push rax
+	TRAP_FRAME_PUSH_REGISTERS
 	; From user mode (CPL 3 in the saved CS), switch to the kernel's GS.
 	test qword [rsp + TRAP_FRAME_CS], 3
 	jz .from_kernel
@@ -58,21 +44,7 @@ trap_return:
 	jz .to_kernel
 	swapgs
 .to_kernel:
-	pop rax
-	pop rbx
-	pop rcx
-	pop rdx
-	pop rsi
-	pop rdi
-	pop rbp
-	pop r8
-	pop r9
-	pop r10
-	pop r11
-	pop r12
-	pop r13
-	pop r14
-	pop r15
+	TRAP_FRAME_POP_REGISTERS
 	add rsp, 16                         ; vector and error code
 	iretq
 
