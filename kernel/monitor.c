@@ -13,6 +13,7 @@
 #include "kprintf.h"
 #include "kstring.h"
 #include "monitor.h"
+#include "proc.h"
 #include "selftest.h"
 
 #define MONITOR_LINE_BYTES 128
@@ -59,6 +60,7 @@ static void monitor_cmdline(int argc, char **argv)
 	kprintf("cmdline: '%s'\n", boot_info.cmdline);
 	cmdline_print_help();
 	selftest_print_list();
+	program_print_list();
 }
 
 static void monitor_exit(int argc, char **argv)
