@@ -149,3 +149,25 @@ def test_out_of_memory_is_enomem_not_a_panic(run_kernel, seed):
     m = re.search(r"^oom: got (\d+) chunks of 4 MiB, then errno 12$", out, re.M)
     assert m and 20 <= int(m.group(1)) <= 32, f"expected ~30 chunks with 128 MiB: {m and m.group(0)}"
     assert "oom: after freeing, a new chunk maps" in out
+
+
+ELF_CASES = [("valid image", 0), ("bad magic", -8), ("wrong machine", -8),
+             ("program headers past the end", -8), ("segment in the kernel half", -8),
+             ("segment crossing USER_END", -8), ("file offset wrapping around", -8),
+             ("absurd segment size", -8), ("filesz larger than memsz", -8),
+             ("overlapping segments", -8), ("writable and executable", -8),
+             ("entry outside executable", -8), ("valid image again", 0)]
+
+
+@pytest.mark.points(5)
+def test_elf_loader_refuses_malformed_images(run_kernel, seed):
+    """the ELF loader refuses malformed or unsafe images with -ENOEXEC"""
+    base = 0x400000 + (XorShift64Star(seed).next() % 1024) * 4096 * 16
+    result = run_kernel(f"test=elf-checks seed={seed}")
+    expect_reason(result, "ok")
+    got = re.findall(r"^elf-test: (.+?) +-> (-?\d+)$", result.output, re.M)
+    assert [(name, int(code)) for name, code in got] == ELF_CASES, f"saw {got}"
+    m = re.search(r"^elf-test: base (0x[0-9a-f]+), 0 unexpected results, free frames before (\d+), "
+                  r"after (\d+)$", result.output, re.M)
+    assert m and int(m.group(1), 16) == base, f"expected base 0x{base:x}\n{result.describe()}"
+    assert m.group(2) == m.group(3), "failed loads leaked frames"

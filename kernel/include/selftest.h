@@ -43,5 +43,6 @@ int selftest_stack_overflow(void);
 int selftest_heap(void);
 int selftest_heap_overflow(void);
 int selftest_heap_double_free(void);
+int selftest_elf(void);
 
 #endif

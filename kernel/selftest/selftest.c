@@ -53,6 +53,7 @@ static const struct selftest selftests[] = {
 	{ 2, "mem-heap", "seeded kmalloc/kfree stress", selftest_heap },
 	{ 2, "mem-heap-overflow", "write past a kmalloc block (panics)", selftest_heap_overflow },
 	{ 2, "mem-heap-double-free", "kfree a block twice (panics)", selftest_heap_double_free },
+	{ 3, "elf-checks", "the ELF loader refuses malformed images", selftest_elf },
 };
 
 const struct selftest *selftest_find(const char *name)
