@@ -14,6 +14,7 @@
 
 #include "abi.h"
 #include "errno.h"
+#include "kprintf.h"
 #include "kstring.h"
 
 /* Raw calls, generated from kernel/include/syscall.def. */
@@ -49,8 +50,9 @@ int msleep(long ms);
 
 /* stdio.c: buffered stdout, flushed at newline and exit. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+/* The kernel's formatting functions, under their C library names. */
+#define snprintf ksnprintf
+#define vsnprintf kvsnprintf
 void fflush_stdout(void);
 
 /* malloc.c */

@@ -37,22 +37,6 @@ void console_putc(char c)
 		fflush_stdout();
 }
 
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
-	return kvsnprintf(buf, size, fmt, ap);
-}
-
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 int printf(const char *fmt, ...)
 {
 	char line[512];
