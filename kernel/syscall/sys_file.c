@@ -22,12 +22,8 @@ int64_t sys_write(const struct syscall_args *args)
 	if (fd != 1 && fd != 2)
 		return -EBADF;
 	/* Check the whole buffer first: a bad one prints nothing. */
-	for (uint64_t done = 0; done < len; done += WRITE_CHUNK_BYTES) {
-		uint64_t n = len - done < WRITE_CHUNK_BYTES ? len - done : WRITE_CHUNK_BYTES;
-
-		if (copy_from_user(chunk, user_ptr_add(buf, done), n) < 0 || done + n < done)
-			return -EFAULT;
-	}
+	if (user_check_readable(buf, len) < 0)
+		return -EFAULT;
 	for (uint64_t done = 0; done < len; done += WRITE_CHUNK_BYTES) {
 		uint64_t n = len - done < WRITE_CHUNK_BYTES ? len - done : WRITE_CHUNK_BYTES;
 

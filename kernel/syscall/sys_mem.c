@@ -59,6 +59,7 @@ int64_t sys_fmap(const struct syscall_args *args)
 	struct proc *p = proc_current();
 	struct fmap_request req;
 	uint64_t len, va;
+	int64_t result;
 
 	if (request_len != sizeof(req))
 		return -EINVAL;
@@ -74,7 +75,8 @@ int64_t sys_fmap(const struct syscall_args *args)
 	va = req.address ? req.address : p->mmap_next;
 	if (!user_range_aligned(va, len))
 		return -EINVAL;
-	int64_t result = fmap_anonymous(p, va, len, prot_to_vm(req.flags ? req.flags : PROT_READ | PROT_WRITE));
+	/* No protection given means the usual read/write data. */
+	result = fmap_anonymous(p, va, len, prot_to_vm(req.flags ? req.flags : PROT_READ | PROT_WRITE));
 	if (result >= 0 && !req.address)
 		p->mmap_next = va + len + PAGE_SIZE; /* a gap page between mappings */
 	return result;
