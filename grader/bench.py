@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make bench: boot-time and guest instruction counts (DESIGN §12).
+"""make bench: boot-time and guest instruction counts (README.md, "Measurements").
 
 Boots the kernel several times with `after=exit` and reports the wall time
 from starting QEMU to the banner and to QEMU's exit, then boots once under

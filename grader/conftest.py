@@ -12,6 +12,9 @@ from anode.runner import Qemu, boot
 from anode.scoring import Scoreboard
 
 _scoreboard = Scoreboard()
+# Picks each test's seed. A generator of its own, so that nothing a test or
+# library does to the global `random` makes the seeds of later tests repeat.
+_seed_source = random.SystemRandom()
 
 
 def pytest_addoption(parser):
@@ -66,11 +69,21 @@ def cfg():
 
 @pytest.fixture
 def seed(request):
-    """A fresh random seed per test (ANODE_SEED=n to replay one)."""
-    value = int(os.environ.get("ANODE_SEED") or random.randrange(1, 1 << 32))
+    """A fresh random seed per test (ANODE_SEED=n to replay one). Everything
+    a test draws must come from it: through the kernel's generator
+    (XorShift64Star(seed)) or the rng fixture, never the global `random`,
+    or the replay line below would not replay the same test."""
+    value = int(os.environ.get("ANODE_SEED") or _seed_source.randrange(1, 1 << 32))
     request.node.user_properties.append(("seed", value))
     print(f"seed={value} (replay: make test T='{request.node.name}' SEED={value})")
     return value
+
+
+@pytest.fixture
+def rng(seed):
+    """A random.Random seeded with the test's seed, for choices the test makes
+    itself (memory sizes, words to type): SEED=n makes the same ones."""
+    return random.Random(seed)
 
 
 @pytest.fixture

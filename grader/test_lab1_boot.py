@@ -7,7 +7,6 @@ Every check depends on a fresh seed or on values chosen by the test, so a
 kernel that prints canned text fails. Handout: handouts/lab1-boot.md.
 """
 import os
-import random
 import re
 import socket
 import subprocess
@@ -54,9 +53,9 @@ def check_frame_symbols(cfg, frames, exact_first):
 
 
 @pytest.mark.points(5)
-def test_boot_prints_banner_and_memory_map(run_kernel, seed):
+def test_boot_prints_banner_and_memory_map(run_kernel, seed, rng):
     """boot prints the banner, the command line and the memory map"""
-    mib = random.choice([48, 64, 96, 160, 256])
+    mib = rng.choice([48, 64, 96, 160, 256])
     result = run_kernel(f"after=exit lab=1 seed={seed}", memory=f"{mib}M")
     expect_reason(result, "ok")
     out = result.output
@@ -74,9 +73,9 @@ def test_boot_prints_banner_and_memory_map(run_kernel, seed):
 
 
 @pytest.mark.points(3)
-def test_unknown_cmdline_options_are_reported(run_kernel):
+def test_unknown_cmdline_options_are_reported(run_kernel, rng):
     """unknown command-line options and bad values are reported"""
-    word = f"bogus{random.randrange(10**6)}"
+    word = f"bogus{rng.randrange(10**6)}"
     result = run_kernel(f"{word}=1 after=sideways after=exit lab=1")
     expect_reason(result, "ok")
     assert f"cmdline: unknown option '{word}=1'" in result.output, "unknown option not reported"
@@ -95,6 +94,27 @@ def test_kprintf_formats_like_c_printf(run_kernel, seed):
     assert not wrong, f"{len(wrong)} of {len(want)} lines differ, first ones:\n" + \
         "\n".join(wrong[:6])
     assert len(got) == len(want), f"expected {len(want)} kprintf-test lines, saw {len(got)}"
+
+
+@pytest.mark.points(2)
+def test_user_space_words_pass_through_the_command_line(qemu, rng):
+    """init.* words and every word after -- are passed through to user space, in order"""
+    a, b, c = (rng.randrange(10**6) for _ in range(3))
+    # after=exit and the second -- come after the first --: user words, not options.
+    q = qemu(f"init.run=sh{a} after=monitor init.x lab=1 -- v{b} after=exit -- init.y={c}",
+             timeout=15)
+    q.expect(r"anode> ")
+    q.send("cmdline\r")
+    m = q.expect(r"^cmdline: (\d+) words for user space: '(.*)'\n")
+    want = f"init.run=sh{a} init.x v{b} after=exit -- init.y={c}"
+    assert m.group(2) == want, f"user words: want '{want}', saw '{m.group(2)}'"
+    assert int(m.group(1)) == len(want.split()), f"{m.group(1)} words counted in '{want}'"
+    q.send("exit 0\r")
+    result = q.wait()
+    expect_reason(result, "ok")
+    complaints = [l for l in result.lines if l.startswith("cmdline: ") and
+                  re.search(r"unknown option|bad value|no room", l)]
+    assert not complaints, "user words were treated as kernel options:\n" + "\n".join(complaints)
 
 
 @pytest.mark.points(8)
@@ -197,10 +217,10 @@ def test_breakpoint_is_reported_and_resumes(run_kernel, seed):
 
 
 @pytest.mark.points(5)
-def test_monitor_reads_and_echoes_serial_input(qemu):
+def test_monitor_reads_and_echoes_serial_input(qemu, rng):
     """the monitor reads serial input, echoes it and runs commands"""
-    word = "w%08x" % random.randrange(1 << 32)
-    status = random.randrange(3, 60)
+    word = "w%08x" % rng.randrange(1 << 32)
+    status = rng.randrange(3, 60)
     q = qemu("after=monitor lab=1", timeout=15)
     q.expect(r"anode> ")
     q.send(f"echo {word} {status}\r")

@@ -4,7 +4,7 @@ Each test runs one kernel self-test (`test=mem-*`, kernel/selftest/) with a
 fresh seed and checks what it printed against values computed here, or the
 fault it must cause. Handout: handouts/lab2-paging.md.
 """
-import random
+import os
 import re
 
 import pytest
@@ -76,9 +76,9 @@ def test_boot_with_4_gib_maps_all_memory(cfg, run_kernel):
 
 
 @pytest.mark.points(6)
-def test_frames_all_allocated_distinct_then_all_freed(cfg, run_kernel, seed):
+def test_frames_all_allocated_distinct_then_all_freed(cfg, run_kernel, seed, rng):
     """every free frame can be allocated once, zeroed, and freed again"""
-    mib = random.choice([40, 48, 64])
+    mib = rng.choice([40, 48, 64])
     result = run_kernel(f"test=mem-frames seed={seed}", memory=f"{mib}M", timeout=20)
     expect_reason(result, "ok")
     before, allocated, distinct, dirty = number(
@@ -217,3 +217,23 @@ def test_heap_double_free_is_caught(run_kernel, seed):
                   result.output, re.M)
     assert m, result.describe()
     assert f"PANIC: kfree: double free of {m.group(1)}" in result.output, result.describe()
+
+
+@pytest.mark.points(2)
+def test_boot_module_frames_are_held_not_freed(run_kernel, seed, log_dir):
+    """a boot module's frames are held once by the boot, and a mapping's reference comes and goes"""
+    os.makedirs(log_dir, exist_ok=True)
+    size = 3 * PAGE + XorShift64Star(seed).next() % (5 * PAGE)
+    module = os.path.join(log_dir, "module.bin")
+    with open(module, "wb") as f:
+        f.write(bytes(size))
+    result = run_kernel(f"test=mem-module-frames seed={seed}", extra_args=("-initrd", module))
+    expect_reason(result, "ok")
+    frames, wrong = number(r"^module-test: module 0 has (\d+) frames, (\d+) not held exactly once$",
+                           result.output)
+    want = (size + PAGE - 1) // PAGE
+    assert frames == want, f"a {size}-byte module covers {want} frames, saw {frames}"
+    assert wrong == 0, f"{wrong} module frames not held exactly once after boot"
+    wrong, before, after = number(r"^module-test: after mapping and destroying, (\d+) not held exactly "
+                                  r"once; free frames before (\d+), after (\d+)$", result.output)
+    assert wrong == 0 and before == after, result.describe()

@@ -16,11 +16,14 @@ MASK = (1 << 64) - 1
 
 
 def run_program(run_kernel, name, seed, **kw):
-    result = run_kernel(f"run={name} arg={seed}", **kw)
+    # lab=3 pins the boot to labs 1-3: on a later lab's tree these tests
+    # never run that lab's (possibly stubbed) stage.
+    result = run_kernel(f"lab=3 run={name} arg={seed}", **kw)
     expect_reason(result, "ok")
-    m = re.search(r"^run: free frames before (\d+), after (\d+)", result.output, re.M)
-    assert m, f"the run did not end with the kernel's leak check\n{result.describe()}"
-    assert m.group(1) == m.group(2), f"frames leaked: {m.group(0)}"
+    for what in ("kernel heap blocks", "free frames"):
+        m = re.search(rf"^run: {what} before (\d+), after (\d+)", result.output, re.M)
+        assert m, f"the run did not end with the kernel's leak check\n{result.describe()}"
+        assert m.group(1) == m.group(2), f"{what} leaked: {m.group(0)}"
     return result.output
 
 
@@ -63,14 +66,16 @@ def test_bad_pointers_give_efault_and_the_kernel_survives(run_kernel, seed):
 
 
 FAULTS = {
-    "read-null": r"#PF page fault at rip 0x[0-9a-f]+, read from 0x0$",
-    "write-text": r"#PF page fault at rip 0x[0-9a-f]+, write to 0x4[0-9a-f]{5}$",
-    "execute-heap": r"#PF page fault at rip (0x[0-9a-f]+), fetch from \1$",
-    "divide-by-zero": r"#DE divide error at rip 0x4[0-9a-f]{5}$",
-    "invalid-opcode": r"#UD invalid opcode at rip 0x4[0-9a-f]{5}$",
-    "breakpoint": r"#BP breakpoint at rip 0x4[0-9a-f]{5}$",
-    "privileged-hlt": r"#GP general protection at rip 0x4[0-9a-f]{5}$",
-    "read-kernel": r"#PF page fault at rip 0x[0-9a-f]+, read from 0xffffffff80100000$",
+    "read-null": (r"killed by #PF page fault at rip 0x[0-9a-f]+, read from 0x0$", 11),
+    "write-text": (r"killed by #PF page fault at rip 0x[0-9a-f]+, write to 0x4[0-9a-f]{5}$", 11),
+    "execute-heap": (r"killed by #PF page fault at rip (0x[0-9a-f]+), fetch from \1$", 11),
+    "divide-by-zero": (r"killed by #DE divide error at rip 0x4[0-9a-f]{5}$", 11),
+    "invalid-opcode": (r"killed by #UD invalid opcode at rip 0x4[0-9a-f]{5}$", 11),
+    # int3 is a breakpoint with no debugger, not a crash: SIGTRAP, and the
+    # address of the int3 itself.
+    "breakpoint": (r"breakpoint \(int3\) at rip 0x4[0-9a-f]{5}, no debugger: stopped$", 5),
+    "privileged-hlt": (r"killed by #GP general protection at rip 0x4[0-9a-f]{5}$", 11),
+    "read-kernel": (r"killed by #PF page fault at rip 0x[0-9a-f]+, read from 0xffffffff80100000$", 11),
 }
 
 
@@ -81,10 +86,10 @@ def test_user_faults_kill_only_the_faulting_process(run_kernel, seed):
     kernel_lines = lines(out, "proc ")
     assert len(kernel_lines) == len(FAULTS), f"expected {len(FAULTS)} kill reports:\n" + \
         "\n".join(kernel_lines)
-    for (name, pattern), line in zip(FAULTS.items(), kernel_lines):
-        assert re.search(r"^proc \d+ \(faults\): killed by " + pattern, line), \
+    for (name, (pattern, signal)), line in zip(FAULTS.items(), kernel_lines):
+        assert re.search(r"^proc \d+ \(faults\): " + pattern, line), \
             f"{name}: report {line!r} does not match {pattern!r}"
-        assert f"faults: {name} -> killed by signal 11" in out, f"{name}: wrong wait status"
+        assert f"faults: {name} -> killed by signal {signal}" in out, f"{name}: wrong wait status"
     assert "faults: parent survived, 8 children killed" in out
 
 
@@ -153,7 +158,8 @@ def test_out_of_memory_is_enomem_not_a_panic(run_kernel, seed):
 
 ELF_CASES = [("valid image", 0), ("bad magic", -8), ("wrong machine", -8),
              ("program headers past the end", -8), ("segment in the kernel half", -8),
-             ("segment crossing USER_END", -8), ("file offset wrapping around", -8),
+             ("segment crossing USER_END", -8), ("segment in the top user page", -8),
+             ("file offset wrapping around", -8),
              ("absurd segment size", -8), ("filesz larger than memsz", -8),
              ("overlapping segments", -8), ("writable and executable", -8),
              ("entry outside executable", -8), ("valid image again", 0)]
@@ -171,3 +177,104 @@ def test_elf_loader_refuses_malformed_images(run_kernel, seed):
                   r"after (\d+)$", result.output, re.M)
     assert m and int(m.group(1), 16) == base, f"expected base 0x{base:x}\n{result.describe()}"
     assert m.group(2) == m.group(3), "failed loads leaked frames"
+
+
+# ---- The system-call boundary holds against a hostile process ------------------
+
+@pytest.mark.points(3)
+def test_syscall_numbers_outside_the_table_give_enosys(run_kernel, seed):
+    """every base number past the 1024-entry table, and every wide number, gives -ENOSYS"""
+    out = run_program(run_kernel, "sysnum", seed)
+    assert "sysnum: 64768 numbers outside the table, 0 not refused with -ENOSYS" in out, \
+        "\n".join(lines(out, "sysnum: ")[-10:]) or out[-800:]
+
+
+@pytest.mark.points(2)
+def test_user_nt_flag_does_not_reach_the_kernels_iretq(run_kernel, seed):
+    """RFLAGS.NT set by a user popfq is masked on syscall entry (no #GP in ring 0)"""
+    out = run_program(run_kernel, "ntflag", seed)
+    assert "ntflag: child exited with 7, kernel survived" in out, out[-800:]
+    # The user's own flags are the user's: sysret gives them back unchanged.
+    assert "ntflag: after the yield NT is still set in user mode" in out, out[-800:]
+
+
+@pytest.mark.points(3)
+def test_top_user_page_is_never_mappable(run_kernel, seed):
+    """fmap and mprotect refuse the top user page; a syscall just below it kills only that process"""
+    out = run_program(run_kernel, "toppage", seed)
+    for want in ("toppage: fmap of the top page -> -22", "toppage: fmap across into it -> -22",
+                 "toppage: fmap of the page below -> mapped",
+                 "toppage: mprotect across into it -> -22",
+                 "toppage: syscall at the end of the page below -> killed by signal 11"):
+        assert want in out, f"missing {want!r}\n{out[-800:]}"
+    assert re.search(r"^proc \d+ \(toppage\): killed by #PF page fault at rip 0x7ffffffff000, "
+                     r"fetch from 0x7ffffffff000$", out, re.M), out[-800:]
+
+
+# Under -icount rdtsc counts guest instructions: a walk that skips absent
+# tables costs a few thousand; one that visits every page of 112 TiB would
+# never finish (the run times out).
+RANGE_COST_LIMIT = 250_000
+
+
+@pytest.mark.points(3)
+def test_huge_ranges_cost_what_is_mapped_not_their_size(run_kernel, seed):
+    """funmap/mprotect over 112 TiB and fork of sparse pages finish in bounded time"""
+    out = run_program(run_kernel, "bigrange", seed, icount=True, timeout=20)
+    costs = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
+        r"^bigrange: (.+?) -> (-?\d+), cost (\d+)$", out, re.M)}
+    want = {"funmap of 112 TiB with nothing mapped": 0, "mprotect of 112 TiB with holes": -14,
+            "funmap of 112 TiB around 3 pages": 0}
+    assert {k: v[0] for k, v in costs.items()} == want, f"results {costs}"
+    slow = {k: v[1] for k, v in costs.items() if v[1] > RANGE_COST_LIMIT}
+    assert not slow, f"calls over {RANGE_COST_LIMIT} guest instructions: {slow}"
+    assert "bigrange: fork copies the sparse pages: child status 0" in out, out[-800:]
+    assert "bigrange: after funmap a child reading them is killed" in out, out[-800:]
+
+
+@pytest.mark.points(2)
+def test_killed_process_never_runs_user_code_again(run_kernel, seed):
+    """a process killed while preempted in user mode dies before running user code"""
+    out = run_program(run_kernel, "kills", seed, icount=True, timeout=20)
+    assert "kills: kill(child) -> 0" in out, out[-800:]
+    assert "kills: preempted child killed by signal 9" in out, out[-800:]
+
+
+@pytest.mark.points(2)
+def test_nobody_may_kill_pid_1(run_kernel, seed):
+    """kill(1) gives -EPERM and pid 1 goes on"""
+    out = run_program(run_kernel, "kills", seed, icount=True, timeout=20)
+    assert "kills: kill(1) from a child -> errno 1, pid 1 still running" in out, out[-800:]
+    assert "kills: done" in out
+
+
+def guard_test_address(seed):
+    return (1 << 30) + ((XorShift64Star(seed).next() % (1 << 30)) & ~0xfff)
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("test, access", [("user-guard-read", "read"),
+                                          ("user-guard-exec", "instruction fetch")])
+def test_kernel_cannot_touch_user_pages_outside_uaccess(run_kernel, seed, test, access):
+    """with SMAP and SMEP on, a kernel read or call of a user page is a page fault"""
+    result = run_kernel(f"test={test} seed={seed}")
+    assert re.search(r"^boot: lab 3 stage up: .*SMEP on, SMAP on$", result.output, re.M), \
+        f"the CPU model must have SMEP and SMAP, and the kernel must turn them on\n{result.describe()}"
+    expect_reason(result, "panic")
+    va = guard_test_address(seed)
+    want = f"cr2=0x{va:016x} ({access}, protection violation, kernel mode)"
+    assert want in result.output, f"expected {want!r}\n{result.describe()}"
+
+
+@pytest.mark.points(2)
+def test_spawn_running_out_of_memory_leaves_nothing_behind(run_kernel, seed):
+    """starting a program with memory running out at each step gives -ENOMEM and leaks nothing"""
+    result = run_kernel(f"test=spawn-no-memory seed={seed}")
+    expect_reason(result, "ok")
+    m = re.search(r"^spawn-test: (\d+) unexpected results, free frames before (\d+), after (\d+)$",
+                  result.output, re.M)
+    assert m, result.describe()
+    assert m.group(1) == "0", "\n".join(lines(result.output, "spawn-test: "))
+    assert m.group(2) == m.group(3), f"frames leaked: {m.group(0)}"
+    assert re.search(r"^spawn-test: failed cleanly with up to \d+ frames, then spawned$",
+                     result.output, re.M), result.describe()

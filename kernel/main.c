@@ -15,10 +15,12 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/pit.h"
 #include "arch/x86_64/power.h"
+#include "arch/x86_64/user_guard.h"
 #include "arch/x86_64/x86.h"
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
+#include "console_input.h"
 #include "frame.h"
 #include "kprintf.h"
 #include "kstring.h"
@@ -102,6 +104,8 @@ static int kmain_last_lab(void)
 /* Brings up what lab `lab` added (lab 1's stage is the start of kmain). */
 static void kmain_bring_up(int lab)
 {
+	unsigned guard;
+
 	switch (lab) {
 	case 2:
 		frame_init();
@@ -115,8 +119,11 @@ static void kmain_bring_up(int lab)
 		proc_init();
 		pic_init();
 		pit_init();
-		kprintf("boot: lab 3 stage up: system calls, %d process slots, %d Hz timer\n", NPROC,
-			TIMER_HZ);
+		console_input_init();
+		guard = user_guard_enable();
+		kprintf("boot: lab 3 stage up: system calls, %d process slots, %d Hz timer, "
+			"SMEP %s, SMAP %s\n", NPROC, TIMER_HZ, guard & USER_GUARD_SMEP ? "on" : "off",
+			guard & USER_GUARD_SMAP ? "on" : "off");
 		break;
 	default:
 		break;

@@ -58,6 +58,8 @@ static void monitor_cmdline(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	kprintf("cmdline: '%s'\n", boot_info.cmdline);
+	kprintf("cmdline: %d words for user space: '%s'\n", cmdline_user_word_count(),
+		cmdline_user_words());
 	cmdline_print_help();
 	selftest_print_list();
 	program_print_list();

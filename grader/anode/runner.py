@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 # Kernel exit codes (kernel/arch/x86_64/power.h); QEMU exits with (code << 1) | 1.
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_PANIC = 0, 1, 2
 TAIL_LINES = 25
+# QEMU's default qemu64 CPU lacks SMEP and SMAP; the kernel turns both on
+# when the CPU has them (kernel/arch/x86_64/user_guard.c). GNUmakefile's
+# QEMU_CPU says the same for make qemu.
+QEMU_CPU = "qemu64,+smep,+smap"
 
 
 class RunError(AssertionError):
@@ -68,7 +72,7 @@ class Qemu:
         self.cmdline = cmdline
         self.log_dir = log_dir
         self.timeout = timeout
-        self.args = [config.qemu, "-machine", "q35", "-m", memory, "-no-reboot",
+        self.args = [config.qemu, "-machine", "q35", "-cpu", QEMU_CPU, "-m", memory, "-no-reboot",
                      "-kernel", config.kernel_image,
                      "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                      "-display", "none", "-serial", "stdio", "-monitor", "none"]
@@ -182,10 +186,10 @@ class Qemu:
         self.proc.stdin.flush()
 
 
-def boot(config, cmdline, *, log_dir, timeout=10.0, memory="128M", icount=False):
+def boot(config, cmdline, *, log_dir, timeout=10.0, memory="128M", icount=False, extra_args=()):
     """Boots, waits for the end and returns the Result."""
     with Qemu(config, cmdline, log_dir=log_dir, timeout=timeout, memory=memory,
-              icount=icount) as q:
+              icount=icount, extra_args=extra_args) as q:
         return q.wait()
 
 

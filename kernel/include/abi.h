@@ -1,7 +1,7 @@
 /*
  * abi.h - the system-call ABI shared by the kernel and user space
- * (DESIGN §5): class bits, flag values (Redox classic) and the structs that
- * cross the boundary. Included by kernel and user code alike, so it uses
+ * (handouts/lab3-syscalls.md §2): class bits, flag values (Redox classic)
+ * and the structs that cross the boundary. Included by kernel and user code alike, so it uses
  * only fixed-width types.
  */
 #ifndef ANODE_ABI_H
@@ -51,6 +51,7 @@ struct timespec {
 /* waitpid status: exit code in bits 8-15, or the fault that killed it in 0-6. */
 #define WAIT_EXITED(code) (((code) & 0xff) << 8)
 #define WAIT_KILLED(signal) ((signal) & 0x7f)
+#define SIGTRAP 5
 #define SIGKILL 9
 #define SIGSEGV 11
 

@@ -1,5 +1,5 @@
 /*
- * errno.h - error numbers, Linux values (DESIGN §5). Kernel functions
+ * errno.h - error numbers, with Linux's values. Kernel functions
  * return them negated (-ENOMEM); system calls pass them to user space.
  */
 #ifndef ANODE_ERRNO_H

@@ -1,5 +1,5 @@
 /*
- * memlayout.h - the kernel's view of the address space (DESIGN §4).
+ * memlayout.h - the kernel's view of the address space.
  *
  *   0xffffffffffffffff +-----------------------------+
  *                      | kernel image (text, rodata, |  KERNEL_VMA + physical
@@ -17,7 +17,9 @@
  * RW- (no execute), symbol table R--; the page under the boot stack is
  * left unmapped as a guard.
  *                      |  non-canonical hole         |
- *   0x00007fffffffffff +-----------------------------+
+ *   0x0000800000000000 +-----------------------------+
+ *                      | top user page: never mapped |
+ *   0x00007ffffffff000 +-----------------------------+  USER_END
  *                      | user space                  |
  *   0x0000000000001000 +-----------------------------+  USER_BASE
  *   0x0000000000000000   never mapped: catches NULL
@@ -31,7 +33,19 @@
 #define KERNEL_VMA 0xffffffff80000000UL
 #define DIRECT_MAP_BASE 0xffff800000000000UL
 #define USER_BASE 0x1000UL
-#define USER_END 0x0000800000000000UL
+/*
+ * The end of mappable user space. The last 4 KiB below the non-canonical
+ * hole stay unmapped for good: a `syscall` in the last bytes there would
+ * return to 0x800000000000, and on Intel CPUs sysret to a non-canonical
+ * address faults in ring 0 with the user's stack loaded (CVE-2012-0217).
+ * Everything that maps user memory (fmap, mprotect, the ELF loader, and
+ * exec, scheme bounce windows and shared memory in later labs) checks
+ * against this one constant.
+ */
+#define USER_END 0x00007ffffffff000UL
+/* The end of the lower half (PML4 entries 0-255): the first non-canonical address. */
+#define USER_HALF_END 0x0000800000000000UL
+_Static_assert(USER_END + PAGE_SIZE == USER_HALF_END, "exactly one page is kept unmapped");
 
 /* Kernel stacks of processes (lab 3): slot i is a guard page, then the stack. */
 #define KSTACK_REGION 0xfffffe8000000000UL /* PML4 slot 509 */

@@ -54,6 +54,7 @@ void proc_free(struct proc *p);
 struct proc *proc_current(void);
 struct proc *proc_find(int pid);
 int proc_count(void);
+int proc_slots_in_use(void);
 extern struct proc proc_table[NPROC];
 
 /* sched.c */
@@ -62,6 +63,8 @@ __attribute__((noreturn)) void sched_run(void);
 void sched_yield(void);
 void sched_yield_zombie(void);
 void sched_make_runnable(struct proc *p);
+/* A zombie now has no parent to collect it: the scheduler will free it. */
+void sched_note_orphan(void);
 /* Sleeps until wakeup(channel) or, if wake_tick != 0, that tick; false if killed. */
 bool sched_sleep(const void *channel, uint64_t wake_tick);
 void sched_wakeup(const void *channel);
@@ -72,9 +75,8 @@ uint64_t sched_ticks(void);
 int proc_fork(struct trap_frame *tf);
 __attribute__((noreturn)) void proc_exit(int status);
 int proc_wait(int pid, int *status, int options);
+/* Marks pid killed: 0, -ESRCH, or -EPERM for pid 1. */
 int proc_kill(int pid);
-/* A user-mode exception: report one line, kill the process (never returns). */
-__attribute__((noreturn)) void proc_fault(struct trap_frame *tf);
 
 /* program.c: user programs embedded in the kernel image (lab 3's run=). */
 int proc_spawn_program(const char *name, const char *arg);

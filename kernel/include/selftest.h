@@ -33,6 +33,7 @@ int selftest_fault_general_protection(void);
 int selftest_fault_page(void);
 int selftest_frames(void);
 int selftest_frame_double_free(void);
+int selftest_module_frames(void);
 int selftest_map(void);
 int selftest_teardown(void);
 int selftest_unmapped(void);
@@ -44,5 +45,9 @@ int selftest_heap(void);
 int selftest_heap_overflow(void);
 int selftest_heap_double_free(void);
 int selftest_elf(void);
+int selftest_user_guard_read(void);
+int selftest_user_guard_exec(void);
+int selftest_spawn_no_memory(void);
+int selftest_console_input(void);
 
 #endif

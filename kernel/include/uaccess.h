@@ -2,9 +2,9 @@
  * uaccess.h - the only way into user memory (syscall/uaccess.c).
  *
  * A user address is a struct user_ptr: code cannot dereference it by
- * mistake (STYLE.md rule 13); only the functions here turn it into bytes,
- * after checking that every page of the range is mapped, user-accessible
- * and, for writes, writable. A bad pointer gives -EFAULT, never a fault.
+ * mistake; only the functions here turn it into bytes, after checking
+ * that every page of the range is mapped, user-accessible and, for
+ * writes, writable. A bad pointer gives -EFAULT, never a fault.
  */
 #ifndef ANODE_UACCESS_H
 #define ANODE_UACCESS_H

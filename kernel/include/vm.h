@@ -27,6 +27,9 @@
 #define PTE_GLOBAL (1UL << 8)
 #define PTE_NX (1UL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000UL
+/* Bits the CPU ignores, free for the kernel's own bookkeeping (bits 9-11
+ * and 52-58); changing permissions or copying an entry keeps them. */
+#define PTE_SOFT_MASK (0x0000000000000e00UL | 0x07f0000000000000UL)
 
 #define PT_LEVELS 4
 #define PT_ENTRIES 512
@@ -43,6 +46,21 @@ static inline unsigned pt_index(uint64_t va, int level)
  * covers va.
  */
 uint64_t *pt_walk(uint64_t pml4, uint64_t va, bool create);
+
+/*
+ * A walk over the present leaf entries of a range (pagetable.c). leaf is
+ * called for each present 4 KiB entry in address order; a negative return
+ * stops the walk and is returned. table_done, if set, is called after each
+ * page table, directory or PDPT under the range has been visited, with its
+ * entry in the level above (vm_destroy frees the table there). Absent
+ * tables are skipped whole, so a walk costs what is mapped, not the size
+ * of the range. Embed the struct first in a bigger one to carry state.
+ */
+struct pt_visit {
+	int (*leaf)(struct pt_visit *visit, uint64_t va, uint64_t *pte);
+	void (*table_done)(struct pt_visit *visit, uint64_t *entry);
+};
+int pt_visit_range(uint64_t pml4, uint64_t va, uint64_t len, struct pt_visit *visit);
 
 /* Maps [va, va + len) to [pa, pa + len); 0, -ENOMEM or -EEXIST. */
 int vm_map_range(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, unsigned flags);

@@ -25,7 +25,7 @@ int backtrace_walk(uint64_t rbp, uint64_t *pcs, int max)
 {
 	int depth = 0;
 
-	// LAB 1 BEGIN: follow saved rbp links, collecting return addresses; stop on 0 or a bad rbp; see handout §4
+	// LAB 1 BEGIN: follow saved rbp links, collect return addresses, stop on a bad rbp; §4
 	while (rbp != 0 && depth < max) {
 		const uint64_t *frame = (const uint64_t *)rbp;
 		uint64_t next = frame[0];
@@ -44,7 +44,6 @@ int backtrace_walk(uint64_t rbp, uint64_t *pcs, int max)
 		rbp = next;
 	}
 	// LAB 1 STUB
-	// (void)rbp, (void)pcs, (void)max;
 	// LAB 1 END
 	return depth;
 }

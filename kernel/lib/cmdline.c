@@ -2,15 +2,26 @@
  * cmdline.c - parses the kernel command line against a table of known
  * options. Every option the kernel understands is listed here once, with
  * the values it accepts, so a typo is reported instead of silently ignored.
+ *
+ * Some words are not the kernel's: every word starting with `init.` and
+ * every word after a lone `--` belong to user space (lab 5's init reads
+ * them through the `sys:cmdline` file). They are kept aside, in order and
+ * unchecked, for cmdline_user_words. Layer below: the loader's copy of the
+ * command line (bootinfo.h); layer above: main.c, monitor.c, later sys:.
  */
 #include <stdbool.h>
 
+#include "bootinfo.h"
 #include "cmdline.h"
 #include "compiler.h"
 #include "kprintf.h"
 #include "kstring.h"
 
 #define CMDLINE_WORD_BYTES 64
+#define CMDLINE_USER_PREFIX "init."   /* words for user space, wherever they stand */
+#define CMDLINE_USER_SEPARATOR "--"   /* every word after this one is for user space */
+/* The user words are a subset of the loader's command line, so they fit in as many bytes. */
+#define CMDLINE_USER_BYTES BOOT_CMDLINE_BYTES
 
 struct cmdline_option {
 	const char *name;
@@ -52,6 +63,41 @@ static struct cmdline_option cmdline_options[] = {
 	{ .name = "arg", .help = "arg=WORD     its argv[1]" },
 	{ .name = "strace", .help = "strace       print every system call (lab 3)" },
 };
+
+/* The user-space words, space-separated, in command-line order. */
+static char cmdline_user[CMDLINE_USER_BYTES];
+static size_t cmdline_user_len;
+static int cmdline_user_count;
+
+static bool cmdline_word_is(const char *word, size_t len, const char *what)
+{
+	return strlen(what) == len && strncmp(word, what, len) == 0;
+}
+
+static bool cmdline_is_user_word(const char *word, size_t len)
+{
+	size_t prefix_len = strlen(CMDLINE_USER_PREFIX);
+
+	return len >= prefix_len && strncmp(word, CMDLINE_USER_PREFIX, prefix_len) == 0;
+}
+
+/* Appends one word to the user words; returns 1 (a problem) if it does not fit. */
+static int cmdline_keep_user_word(const char *word, size_t len)
+{
+	size_t space = cmdline_user_len > 0;
+
+	if (cmdline_user_len + space + len + 1 > sizeof(cmdline_user)) {
+		kprintf("cmdline: no room for user word '%.*s' (dropped)\n", (int)len, word);
+		return 1;
+	}
+	if (space)
+		cmdline_user[cmdline_user_len++] = ' ';
+	memcpy(cmdline_user + cmdline_user_len, word, len);
+	cmdline_user_len += len;
+	cmdline_user[cmdline_user_len] = '\0';
+	cmdline_user_count++;
+	return 0;
+}
 
 static struct cmdline_option *cmdline_find(const char *name, size_t len)
 {
@@ -99,18 +145,28 @@ static int cmdline_parse_word(const char *word, size_t len)
 int cmdline_parse(const char *cmdline)
 {
 	int problems = 0;
+	bool after_separator = false;
 	const char *p = cmdline;
 
 	while (*p) {
 		const char *start;
+		size_t len;
 
 		while (*p == ' ')
 			p++;
 		start = p;
 		while (*p && *p != ' ')
 			p++;
-		if (p > start)
-			problems += cmdline_parse_word(start, (size_t)(p - start));
+		len = (size_t)(p - start);
+		if (len == 0)
+			continue;
+		/* Only the first lone -- separates: a later one is a user word like any other. */
+		if (after_separator || cmdline_is_user_word(start, len))
+			problems += cmdline_keep_user_word(start, len);
+		else if (cmdline_word_is(start, len, CMDLINE_USER_SEPARATOR))
+			after_separator = true;
+		else
+			problems += cmdline_parse_word(start, len);
 	}
 	return problems;
 }
@@ -122,8 +178,19 @@ const char *cmdline_get(const char *name)
 	return opt && opt->present ? opt->value : NULL;
 }
 
+const char *cmdline_user_words(void)
+{
+	return cmdline_user;
+}
+
+int cmdline_user_word_count(void)
+{
+	return cmdline_user_count;
+}
+
 void cmdline_print_help(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(cmdline_options); i++)
 		kprintf("  %s\n", cmdline_options[i].help);
+	kprintf("  init.NAME=V  for user space (lab 5's init), like every word after a lone --\n");
 }

@@ -68,7 +68,7 @@ static void sink_write(struct kprintf_sink *out, const char *s, size_t len)
 static void format_number(struct kprintf_sink *out, const struct format_spec *spec,
 			  uint64_t magnitude, bool negative, unsigned base)
 {
-	// LAB 1 BEGIN: digits in base, then sign/prefix, precision zeros and width padding; see handout §3
+	// LAB 1 BEGIN: digits in base, sign/prefix, precision zeros, width padding; handout §3
 	const char *digit_chars = spec->conversion == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
 	char digits[64]; /* reversed: least significant digit first */
 	int ndigits = 0;
@@ -109,7 +109,6 @@ static void format_number(struct kprintf_sink *out, const struct format_spec *sp
 	if (spec->left_align)
 		sink_repeat(out, ' ', pad);
 	// LAB 1 STUB
-	// (void)spec, (void)magnitude, (void)negative, (void)base;
 	// sink_write(out, "<lab 1: format_number>", 22);
 	// LAB 1 END
 }

@@ -9,7 +9,7 @@
 
 const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 {
-	// LAB 1 BEGIN: binary-search ksym_table for the last symbol <= addr (text only); see handout §4
+	// LAB 1 BEGIN: binary-search ksym_table for the last symbol <= addr (text only); §4
 	uint64_t lo = 0, hi = ksym_count;
 
 	/* Outside kernel text, the nearest symbol would be a lie. */
@@ -29,7 +29,6 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 	*offset = addr - ksym_table[lo - 1].address;
 	return ksym_table[lo - 1].name;
 	// LAB 1 STUB
-	// (void)addr, (void)offset;
 	// return NULL;
 	// LAB 1 END
 }

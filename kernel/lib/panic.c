@@ -2,7 +2,8 @@
  * panic.c - the end of the road for a broken kernel invariant.
  * Prints the message and a symbolised backtrace, then exits QEMU with the
  * panic status (power.h) so a test reports "panic" rather than hanging.
- * Never called for anything a user program can cause (STYLE.md rule 5).
+ * Never called for anything a user program can cause: a program's mistake
+ * is an error return, or the end of that program, never of the kernel.
  */
 #include <stdarg.h>
 

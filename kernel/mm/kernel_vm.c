@@ -63,7 +63,7 @@ static void kernel_vm_map_direct(uint64_t top)
 	}
 }
 
-static void kernel_vm_map_section(const char *name, const void *start, const void *end,
+LAB_HELPER static void kernel_vm_map_section(const char *name, const void *start, const void *end,
 				  unsigned flags)
 {
 	uint64_t va = ALIGN_DOWN((uint64_t)start, PAGE_SIZE);
@@ -75,14 +75,13 @@ static void kernel_vm_map_section(const char *name, const void *start, const voi
 
 static void kernel_vm_map_image(void)
 {
-	// LAB 2 BEGIN: map text R-X, rodata R, data+bss RW but not the stack guard page, ksyms R; see handout §4
+	// LAB 2 BEGIN: map text R-X, rodata R, data+bss RW (not the guard), ksyms R; handout §4
 	kernel_vm_map_section("text", kernel_text_start, kernel_text_end, VM_EXEC);
 	kernel_vm_map_section("rodata", kernel_rodata_start, kernel_rodata_end, 0);
 	kernel_vm_map_section("data", kernel_data_start, boot_stack_guard, VM_WRITE);
 	kernel_vm_map_section("bss", boot_stack_bottom, kernel_bss_end, VM_WRITE);
 	kernel_vm_map_section("ksyms", kernel_ksyms_start, kernel_end, 0);
 	// LAB 2 STUB
-	// (void)kernel_vm_map_section;
 	// lab_not_implemented(2, "kernel_vm_map_image");
 	// LAB 2 END
 }

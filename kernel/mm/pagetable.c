@@ -25,7 +25,7 @@
 #define PTE_TABLE_FLAGS (PTE_PRESENT | PTE_WRITE | PTE_USER)
 #define KERNEL_HALF_FIRST_SLOT 256
 
-static uint64_t *pt_table(uint64_t entry)
+LAB_HELPER static uint64_t *pt_table(uint64_t entry)
 {
 	return P2V(entry & PTE_ADDR_MASK);
 }
@@ -43,14 +43,9 @@ static uint64_t pte_flags(unsigned flags)
 	return pte;
 }
 
-static void tlb_invalidate(uint64_t va)
-{
-	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
 uint64_t *pt_walk(uint64_t pml4, uint64_t va, bool create)
 {
-	// LAB 2 BEGIN: walk PML4 -> PDPT -> PD -> PT, creating zeroed tables if asked; return the PT entry; see handout §3
+	// LAB 2 BEGIN: walk PML4->PDPT->PD->PT (create if asked), return the PTE; handout §3
 	uint64_t *table = P2V(pml4);
 
 	for (int level = PT_LEVELS; level > 1; level--) {
@@ -69,14 +64,59 @@ uint64_t *pt_walk(uint64_t pml4, uint64_t va, bool create)
 	}
 	return &table[pt_index(va, 1)];
 	// LAB 2 STUB
-	// (void)pt_table, (void)pml4, (void)va, (void)create;
 	// lab_not_implemented(2, "pt_walk");
 	// LAB 2 END
 }
 
+/*
+ * Visits the present leaf entries of [va, last] in the table at level (4 =
+ * PML4 ... 1 = page table), which covers va. An absent entry above the
+ * leaves is skipped whole: the walk moves on to the next 2 MiB, 1 GiB or
+ * 512 GiB boundary, so the cost is bounded by what is mapped, not by the
+ * size of the range (funmap of 100 TiB costs as much as the pages in it).
+ */
+static int pt_visit_table(uint64_t table_pa, int level, uint64_t va, uint64_t last,
+			  struct pt_visit *visit)
+{
+	uint64_t *table = P2V(table_pa);
+	unsigned shift = 12 + 9 * (level - 1);
+	uint64_t span = 1UL << shift;                          /* bytes one entry maps */
+	uint64_t table_base = va & ~((span << 9) - 1);          /* keeps the sign bits */
+
+	for (unsigned i = pt_index(va, level); i <= pt_index(last, level); i++) {
+		uint64_t entry_va = table_base + i * span;
+		uint64_t lo = entry_va > va ? entry_va : va;
+		uint64_t hi = entry_va + (span - 1) < last ? entry_va + (span - 1) : last;
+		int err;
+
+		if (!(table[i] & PTE_PRESENT))
+			continue;
+		if (level == 1) {
+			err = visit->leaf(visit, entry_va, &table[i]);
+		} else if (table[i] & PTE_HUGE) {
+			continue; /* only the kernel's direct map uses them; never visited */
+		} else {
+			err = pt_visit_table(table[i] & PTE_ADDR_MASK, level - 1, lo, hi, visit);
+			if (err == 0 && visit->table_done)
+				visit->table_done(visit, &table[i]);
+		}
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+int pt_visit_range(uint64_t pml4, uint64_t va, uint64_t len, struct pt_visit *visit)
+{
+	if (len == 0)
+		return 0;
+	/* Ranges never cross the non-canonical hole: every caller checked them. */
+	return pt_visit_table(pml4, PT_LEVELS, va, va + (len - 1), visit);
+}
+
 int vm_map_range(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, unsigned flags)
 {
-	// LAB 2 BEGIN: for each page: walk with create, refuse a present entry (-EEXIST), write pa|flags; see handout §3
+	// LAB 2 BEGIN: per page: walk (create), -EEXIST if present, write pa|flags; §3
 	uint64_t bits = pte_flags(flags);
 
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
@@ -94,48 +134,68 @@ int vm_map_range(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, unsigned
 	}
 	return 0;
 	// LAB 2 STUB
-	// (void)pte_flags, (void)pml4, (void)va, (void)pa, (void)len, (void)flags;
 	// lab_not_implemented(2, "vm_map_range");
+	// LAB 2 END
+}
+
+struct vm_unmap_visit {
+	struct pt_visit visit;
+	bool free_frames;
+};
+
+static int vm_unmap_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
+{
+	// LAB 2 BEGIN: free the frame if asked, clear the entry, invalidate the TLB; handout §3
+	bool free_frames = ((struct vm_unmap_visit *)visit)->free_frames;
+
+	if (free_frames)
+		frame_free(*pte & PTE_ADDR_MASK);
+	*pte = 0;
+	/* The CPU may still hold the old translation: drop it. */
+	tlb_invalidate(va);
+	return 0;
+	// LAB 2 STUB
+	// lab_not_implemented(2, "vm_unmap_leaf");
 	// LAB 2 END
 }
 
 void vm_unmap_range(uint64_t pml4, uint64_t va, uint64_t len, bool free_frames)
 {
-	// LAB 2 BEGIN: clear each present entry, free its frame if asked, invlpg the page; see handout §3
-	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t *pte = pt_walk(pml4, va + off, false);
+	struct vm_unmap_visit unmap = { { .leaf = vm_unmap_leaf }, free_frames };
 
-		if (!pte || !(*pte & PTE_PRESENT))
-			continue;
-		if (free_frames)
-			frame_free(*pte & PTE_ADDR_MASK);
-		*pte = 0;
-		/* The CPU may still hold the old translation: drop it. */
-		tlb_invalidate(va + off);
+	pt_visit_range(pml4, va, len, &unmap.visit);
+}
+
+struct vm_protect_visit {
+	struct pt_visit visit;
+	uint64_t bits;      /* new permission bits */
+	uint64_t present;   /* pages found mapped */
+	bool apply;         /* false: only count */
+};
+
+static int vm_protect_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
+{
+	struct vm_protect_visit *protect = (struct vm_protect_visit *)visit;
+
+	protect->present++;
+	if (protect->apply) {
+		/* Software bits say who owns the frame (later labs): keep them. */
+		*pte = (*pte & (PTE_ADDR_MASK | PTE_SOFT_MASK)) | protect->bits;
+		tlb_invalidate(va);
 	}
-	// LAB 2 STUB
-	// (void)tlb_invalidate, (void)pml4, (void)va, (void)len, (void)free_frames;
-	// lab_not_implemented(2, "vm_unmap_range");
-	// LAB 2 END
+	return 0;
 }
 
 int vm_protect_range(uint64_t pml4, uint64_t va, uint64_t len, unsigned flags)
 {
-	uint64_t bits = pte_flags(flags);
+	struct vm_protect_visit protect = { { .leaf = vm_protect_leaf }, pte_flags(flags), 0, false };
 
-	/* Check every page first, so a failed call changes nothing. */
-	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t *pte = pt_walk(pml4, va + off, false);
-
-		if (!pte || !(*pte & PTE_PRESENT))
-			return -EFAULT;
-	}
-	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t *pte = pt_walk(pml4, va + off, false);
-
-		*pte = (*pte & PTE_ADDR_MASK) | bits;
-		tlb_invalidate(va + off);
-	}
+	/* Count first, so a range with a hole changes nothing. */
+	pt_visit_range(pml4, va, len, &protect.visit);
+	if (protect.present != ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE)
+		return -EFAULT;
+	protect.apply = true;
+	pt_visit_range(pml4, va, len, &protect.visit);
 	return 0;
 }
 
@@ -166,9 +226,16 @@ uint64_t vm_create(void)
 	return pml4;
 }
 
-/* Copies one user page to a fresh frame mapped with the same entry bits. */
-static int vm_copy_page(uint64_t dst, uint64_t va, uint64_t pte)
+struct vm_copy_visit {
+	struct pt_visit visit;
+	uint64_t dst;       /* the address space being filled */
+};
+
+/* Copies one user page of the source into a fresh frame of dst, with the same entry bits. */
+static int vm_copy_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 {
+	// LAB 3 BEGIN: new frame in dst (pt_walk create), copy page, same bits but A/D; §6
+	uint64_t dst = ((struct vm_copy_visit *)visit)->dst;
 	uint64_t frame = frame_alloc();
 	uint64_t *entry;
 
@@ -179,76 +246,40 @@ static int vm_copy_page(uint64_t dst, uint64_t va, uint64_t pte)
 		frame_free(frame);
 		return -ENOMEM;
 	}
-	memcpy(P2V(frame), P2V(pte & PTE_ADDR_MASK), PAGE_SIZE);
-	*entry = frame | (pte & ~PTE_ADDR_MASK & ~(PTE_ACCESSED | PTE_DIRTY));
+	memcpy(P2V(frame), P2V(*pte & PTE_ADDR_MASK), PAGE_SIZE);
+	*entry = frame | (*pte & ~PTE_ADDR_MASK & ~(PTE_ACCESSED | PTE_DIRTY));
 	return 0;
-}
-
-/* Walks src's table at level for the addresses from base, copying leaves. */
-static int vm_copy_table(uint64_t dst, uint64_t table_pa, int level, uint64_t base)
-{
-	const uint64_t *table = P2V(table_pa);
-
-	for (uint64_t i = 0; i < PT_ENTRIES; i++) {
-		uint64_t va = base + (i << (12 + 9 * (level - 1)));
-		int err;
-
-		if (!(table[i] & PTE_PRESENT))
-			continue;
-		if (level == 1)
-			err = vm_copy_page(dst, va, table[i]);
-		else
-			err = vm_copy_table(dst, table[i] & PTE_ADDR_MASK, level - 1, va);
-		if (err < 0)
-			return err;
-	}
-	return 0;
+	// LAB 3 STUB
+	// lab_not_implemented(3, "vm_copy_leaf");
+	// LAB 3 END
 }
 
 int vm_copy_user(uint64_t dst, uint64_t src)
 {
-	// LAB 3 BEGIN: copy every present user page (PML4 slots 0-255) into fresh frames with the same bits; see handout §6
-	const uint64_t *pml4 = P2V(src);
+	struct vm_copy_visit copy = { { .leaf = vm_copy_leaf }, dst };
 
-	for (uint64_t i = 0; i < KERNEL_HALF_FIRST_SLOT; i++) {
-		if (!(pml4[i] & PTE_PRESENT))
-			continue;
-		int err = vm_copy_table(dst, pml4[i] & PTE_ADDR_MASK, 3, i << 39);
-
-		if (err < 0)
-			return err;
-	}
-	return 0;
-	// LAB 3 STUB
-	// (void)vm_copy_table, (void)dst, (void)src;
-	// lab_not_implemented(3, "vm_copy_user");
-	// LAB 3 END
+	return pt_visit_range(src, 0, USER_HALF_END, &copy.visit);
 }
 
-/* Frees a table at level (3 = PDPT ... 1 = PT) and, with free_frames, its pages. */
-static void vm_free_table(uint64_t table_pa, int level, bool free_frames)
+static int vm_destroy_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 {
-	uint64_t *table = P2V(table_pa);
+	frame_free(*pte & PTE_ADDR_MASK);
+	return 0;
+}
 
-	for (int i = 0; i < PT_ENTRIES; i++) {
-		if (!(table[i] & PTE_PRESENT))
-			continue;
-		if (level > 1)
-			vm_free_table(table[i] & PTE_ADDR_MASK, level - 1, free_frames);
-		else if (free_frames)
-			frame_free(table[i] & PTE_ADDR_MASK);
-	}
-	frame_free(table_pa);
+/* A table whose entries were all visited: give its frame back too. */
+static void vm_destroy_table(struct pt_visit *visit, uint64_t *entry)
+{
+	frame_free(*entry & PTE_ADDR_MASK);
+	*entry = 0;
 }
 
 void vm_destroy(uint64_t pml4)
 {
-	uint64_t *table = P2V(pml4);
+	struct pt_visit destroy = { .leaf = vm_destroy_leaf, .table_done = vm_destroy_table };
 
 	if (pml4 == read_cr3())
 		panic("vm_destroy: address space 0x%lx is in use", pml4);
-	for (int i = 0; i < KERNEL_HALF_FIRST_SLOT; i++)
-		if (table[i] & PTE_PRESENT)
-			vm_free_table(table[i] & PTE_ADDR_MASK, 3, true);
+	pt_visit_range(pml4, 0, USER_HALF_END, &destroy);
 	frame_free(pml4);
 }

@@ -2,6 +2,9 @@
  * exit.c - how processes end: exit, waitpid, kill, and death by fault
  * (lab 3, handout §6).
  *
+ * (A fault in user mode is reported by the trap code, arch/x86_64/trap.c,
+ * which then calls proc_exit with the status of the signal that killed it.)
+ *
  * exit frees the address space at once but leaves the process as a zombie
  * holding its status and kernel stack, until the parent collects it with
  * waitpid (the parent runs on its own stack, so it can free this one).
@@ -10,19 +13,14 @@
  * the scheduler.
  */
 #include "abi.h"
-#include "arch/x86_64/idt.h"
 #include "arch/x86_64/x86.h"
+#include "compiler.h"
 #include "errno.h"
 #include "kprintf.h"
 #include "proc.h"
 #include "vm.h"
 
-#define PF_WRITE (1 << 1)
-#define PF_FETCH (1 << 4)
-
-const char *trap_exception_name(uint64_t vector);
-
-static void proc_reparent_children(struct proc *dying)
+LAB_HELPER static void proc_reparent_children(struct proc *dying)
 {
 	struct proc *init = proc_find(1);
 
@@ -36,6 +34,8 @@ static void proc_reparent_children(struct proc *dying)
 		q->parent = init;
 		if (!init)
 			q->killed = true; /* pid 1 is gone: the run is over */
+		if (!init && q->state == PROC_ZOMBIE)
+			sched_note_orphan();
 		if (q->state == PROC_SLEEPING && !init)
 			q->state = PROC_RUNNABLE;
 	}
@@ -45,9 +45,9 @@ static void proc_reparent_children(struct proc *dying)
 
 __attribute__((noreturn)) void proc_exit(int status)
 {
+	// LAB 3 BEGIN: reparent children, free memory (off CR3), zombie, wake parent; handout §6
 	struct proc *p = proc_current();
 
-	// LAB 3 BEGIN: hand children to pid 1, free the address space (off CR3 first), become a zombie, wake the parent, switch away; see handout §6
 	proc_reparent_children(p);
 	write_cr3(kernel_pml4());
 	vm_destroy(p->pml4);
@@ -58,9 +58,10 @@ __attribute__((noreturn)) void proc_exit(int status)
 		program_init_exited(status);
 	if (p->parent)
 		sched_wakeup(p->parent);
+	else
+		sched_note_orphan();
 	sched_yield_zombie();
 	// LAB 3 STUB
-	// (void)proc_reparent_children, (void)p, (void)status;
 	// lab_not_implemented(3, "proc_exit");
 	// LAB 3 END
 	panic("proc_exit: a zombie was scheduled");
@@ -68,9 +69,9 @@ __attribute__((noreturn)) void proc_exit(int status)
 
 int proc_wait(int pid, int *status, int options)
 {
+	// LAB 3 BEGIN: reap a zombie child (pid <= 0: any); -ECHILD, WNOHANG, or sleep; §6
 	struct proc *self = proc_current();
 
-	// LAB 3 BEGIN: find a zombie child (pid <= 0: any), free it and return its pid and status; -ECHILD if none, 0 with WNOHANG, else sleep; see handout §6
 	for (;;) {
 		bool have_children = false;
 
@@ -96,7 +97,6 @@ int proc_wait(int pid, int *status, int options)
 			return -EINTR;
 	}
 	// LAB 3 STUB
-	// (void)self, (void)pid, (void)status, (void)options;
 	// lab_not_implemented(3, "proc_wait");
 	// LAB 3 END
 }
@@ -105,23 +105,13 @@ int proc_kill(int pid)
 {
 	struct proc *p = proc_find(pid);
 
+	/* pid 1 ends the run (or, from lab 5, the system): nobody may kill it. */
+	if (pid == 1)
+		return -EPERM;
 	if (!p || p->state == PROC_ZOMBIE || p->state == PROC_EMBRYO)
 		return -ESRCH;
 	p->killed = true;
 	if (p->state == PROC_SLEEPING)
 		p->state = PROC_RUNNABLE;
 	return 0;
-}
-
-__attribute__((noreturn)) void proc_fault(struct trap_frame *tf)
-{
-	struct proc *p = proc_current();
-
-	kprintf("proc %d (%s): killed by %s at rip 0x%lx", p->pid, p->name,
-		trap_exception_name(tf->vector), tf->rip);
-	if (tf->vector == VEC_PAGE_FAULT)
-		kprintf(", %s 0x%lx", tf->error_code & PF_FETCH ? "fetch from" :
-				      tf->error_code & PF_WRITE ? "write to" : "read from", read_cr2());
-	kprintf("\n");
-	proc_exit(WAIT_KILLED(SIGSEGV));
 }

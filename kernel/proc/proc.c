@@ -26,6 +26,8 @@
 
 struct proc proc_table[NPROC];
 static int next_pid = 1;
+static int live_count;      /* processes not UNUSED */
+static int slots_in_use;    /* 1 + the highest slot not UNUSED, 0 if none */
 
 void proc_init(void)
 {
@@ -50,6 +52,9 @@ struct proc *proc_alloc(const char *name)
 		return NULL;
 	p->pid = next_pid++;
 	p->state = PROC_EMBRYO;
+	live_count++;
+	if (p->slot >= slots_in_use)
+		slots_in_use = p->slot + 1;
 	strlcpy(p->name, name, sizeof(p->name));
 	p->pml4 = 0;
 	p->parent = NULL;
@@ -77,6 +82,9 @@ void proc_free(struct proc *p)
 	p->pml4 = 0;
 	p->pid = 0;
 	p->state = PROC_UNUSED;
+	live_count--;
+	while (slots_in_use > 0 && proc_table[slots_in_use - 1].state == PROC_UNUSED)
+		slots_in_use--;
 }
 
 struct proc *proc_current(void)
@@ -94,9 +102,11 @@ struct proc *proc_find(int pid)
 
 int proc_count(void)
 {
-	int n = 0;
+	return live_count;
+}
 
-	for (int i = 0; i < NPROC; i++)
-		n += proc_table[i].state != PROC_UNUSED;
-	return n;
+/* The scheduler scans slots [0, proc_slots_in_use()): nothing lives above. */
+int proc_slots_in_use(void)
+{
+	return slots_in_use;
 }

@@ -20,6 +20,7 @@
 #include "elf.h"
 #include "errno.h"
 #include "frame.h"
+#include "kmalloc.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "memlayout.h"
@@ -39,7 +40,7 @@ struct embedded_program {
 extern const uint64_t embedded_program_count;
 extern const struct embedded_program embedded_programs[];
 
-static uint64_t frames_before_run;
+static uint64_t frames_before_run, heap_blocks_before_run;
 static int init_status;
 
 void program_all_exited(void);
@@ -104,9 +105,15 @@ int proc_spawn_program(const char *name, const char *arg)
 		return -ENOENT;
 	}
 	frames_before_run = frame_free_count();
+	heap_blocks_before_run = kmalloc_live_blocks();
 	p = proc_alloc(name);
-	if (!p || !(p->pml4 = vm_create()))
+	if (!p)
 		return -ENOMEM;
+	p->pml4 = vm_create();
+	if (!p->pml4) {
+		proc_free(p);
+		return -ENOMEM;
+	}
 	err = elf_load(p->pml4, prog->start, (uint64_t)(prog->end - prog->start), &entry);
 	sp = err < 0 ? 0 : program_setup_stack(p->pml4, argv, arg ? 2 : 1);
 	if (!sp) {
@@ -130,16 +137,26 @@ void program_init_exited(int status)
 	init_status = status;
 }
 
+/*
+ * The end of a run: every process has exited and been freed (pid 1's
+ * exit kills the rest; the scheduler reaps them before calling this), so
+ * everything a run took must be back: frames and kernel heap blocks.
+ */
 void program_all_exited(void)
 {
-	uint64_t after = frame_free_count();
+	uint64_t after = frame_free_count(), heap_after = kmalloc_live_blocks();
 	int code = (init_status >> 8) & 0xff;
+	bool leaked;
 
 	if (init_status & 0x7f)
 		kprintf("run: pid 1 was killed (signal %d)\n", init_status & 0x7f);
 	else
 		kprintf("run: pid 1 exited with status %d\n", code);
+	kprintf("run: kernel heap blocks before %lu, after %lu%s\n", heap_blocks_before_run,
+		heap_after, heap_after == heap_blocks_before_run ? "" : " (LEAK)");
 	kprintf("run: free frames before %lu, after %lu%s\n", frames_before_run, after,
 		after == frames_before_run ? "" : " (LEAK)");
-	machine_exit(code == 0 && !(init_status & 0x7f) ? EXIT_CODE_SUCCESS : EXIT_CODE_FAILURE);
+	leaked = after != frames_before_run || heap_after != heap_blocks_before_run;
+	machine_exit(code == 0 && !(init_status & 0x7f) && !leaked ? EXIT_CODE_SUCCESS
+								  : EXIT_CODE_FAILURE);
 }

@@ -12,17 +12,20 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/x86.h"
+#include "compiler.h"
 #include "kprintf.h"
 #include "proc.h"
 #include "vm.h"
 
 static uint64_t ticks;
-static int last_slot = -1;
+LAB_HELPER static int last_slot = -1;
+/* Set when a zombie loses its parent: the scheduler loop frees it. */
+static bool orphans_waiting;
 
 /* Called with every process gone (program.c: the leak check and exit). */
 void program_all_exited(void);
 
-static void sched_switch_to(struct proc *p)
+LAB_HELPER static void sched_switch_to(struct proc *p)
 {
 	struct cpu *cpu = this_cpu();
 
@@ -35,9 +38,22 @@ static void sched_switch_to(struct proc *p)
 	cpu->current = NULL;
 }
 
-/* Zombies whose parent is gone have nobody to collect them: free them here. */
+/*
+ * Zombies whose parent is gone have nobody to collect them, and cannot
+ * free their own kernel stack while running on it: the scheduler loop,
+ * on its own stack, frees them. Only after exit said there are some, so a
+ * plain switch does not scan the table.
+ */
+void sched_note_orphan(void)
+{
+	orphans_waiting = true;
+}
+
 static void sched_reap_orphans(void)
 {
+	if (!orphans_waiting)
+		return;
+	orphans_waiting = false;
 	for (int i = 0; i < NPROC; i++)
 		if (proc_table[i].state == PROC_ZOMBIE && !proc_table[i].parent)
 			proc_free(&proc_table[i]);
@@ -46,14 +62,15 @@ static void sched_reap_orphans(void)
 __attribute__((noreturn)) void sched_run(void)
 {
 	for (;;) {
-		struct proc *next = NULL;
-
 		sched_reap_orphans();
 		if (proc_count() == 0)
 			program_all_exited();
-		// LAB 3 BEGIN: pick the first RUNNABLE process after last_slot (round robin) and switch to it; see handout §5
-		for (int i = 1; i <= NPROC && !next; i++) {
-			struct proc *p = &proc_table[(last_slot + i) % NPROC];
+		// LAB 3 BEGIN: next RUNNABLE after last_slot (round robin), switch to it; §5
+		struct proc *next = NULL;
+		int slots = proc_slots_in_use();
+
+		for (int i = 1; i <= slots && !next; i++) {
+			struct proc *p = &proc_table[(last_slot + i) % slots];
 
 			if (p->state == PROC_RUNNABLE)
 				next = p;
@@ -64,11 +81,10 @@ __attribute__((noreturn)) void sched_run(void)
 			continue;
 		}
 		// LAB 3 STUB
-		// (void)sched_switch_to, (void)last_slot, (void)next;
 		// lab_not_implemented(3, "sched_run");
 		// LAB 3 END
 		/* Nothing to run: wait for an interrupt (the timer wakes sleepers). */
-		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		cpu_wait_for_interrupt();
 	}
 }
 

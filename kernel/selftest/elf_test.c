@@ -71,6 +71,11 @@ int selftest_elf(void)
 	elf_test_case("segment in the kernel half", base, &failures, -ENOEXEC);
 	image.ph[1].vaddr = USER_END - 4096;
 	elf_test_case("segment crossing USER_END", base, &failures, -ENOEXEC);
+	/* The top user page is never mappable (a syscall there would sysret to a
+	 * non-canonical address): written as a number, not as USER_END. */
+	image.ph[1].vaddr = 0x00007ffffffff000UL;
+	image.ph[1].memsz = 4096;
+	elf_test_case("segment in the top user page", base, &failures, -ENOEXEC);
 	image.ph[1].offset = UINT64_MAX - 100;
 	elf_test_case("file offset wrapping around", base, &failures, -ENOEXEC);
 	image.ph[1].filesz = 1UL << 40;

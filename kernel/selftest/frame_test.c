@@ -3,13 +3,20 @@
  *   mem-frames             allocate every free frame, check each is distinct
  *                          and zeroed, free them all, check the counts and
  *                          reference counting;
- *   mem-frame-double-free  free a frame twice: must panic.
+ *   mem-frame-double-free  free a frame twice: must panic;
+ *   mem-module-frames      the frames of a boot module (-initrd) are held
+ *                          once by the boot: never handed out, and a
+ *                          mapping that takes and drops its own reference
+ *                          leaves them held, not freed.
  */
+#include "bootinfo.h"
+#include "compiler.h"
 #include "frame.h"
 #include "kprintf.h"
 #include "memlayout.h"
 #include "random.h"
 #include "selftest.h"
+#include "vm.h"
 
 /* Each allocated frame holds { link to the previous one, stamp ^ its address }. */
 struct frame_stamp {
@@ -90,4 +97,44 @@ int selftest_frame_double_free(void)
 	frame_free(pa);
 	frame_free(pa);
 	return 1;
+}
+
+/* Counts the module's frames whose reference count is not exactly 1. */
+static uint64_t module_test_wrong_counts(const struct boot_module *m, uint64_t *frames)
+{
+	uint64_t wrong = 0;
+
+	*frames = 0;
+	for (uint64_t pa = ALIGN_DOWN(m->start, FRAME_SIZE); pa < m->end; pa += FRAME_SIZE) {
+		wrong += frame_refcount(pa) != 1;
+		(*frames)++;
+	}
+	return wrong;
+}
+
+int selftest_module_frames(void)
+{
+	const struct boot_module *m = &boot_info.modules[0];
+	uint64_t before = frame_free_count(), frames, wrong, space, va = 0x400000;
+
+	if (boot_info.module_count == 0) {
+		kprintf("module-test: no boot module (QEMU's -initrd gives one)\n");
+		return 1;
+	}
+	wrong = module_test_wrong_counts(m, &frames);
+	kprintf("module-test: module 0 has %lu frames, %lu not held exactly once\n", frames, wrong);
+	/* Map every module frame the way a process will (lab 5), then tear down. */
+	space = vm_create();
+	for (uint64_t i = 0; space && i < frames; i++) {
+		frame_ref(ALIGN_DOWN(m->start, FRAME_SIZE) + i * FRAME_SIZE);
+		if (vm_map_range(space, va + i * FRAME_SIZE, ALIGN_DOWN(m->start, FRAME_SIZE) +
+				 i * FRAME_SIZE, FRAME_SIZE, VM_USER) < 0)
+			return kprintf("module-test: could not map the module\n"), 1;
+	}
+	if (space)
+		vm_destroy(space);
+	wrong += module_test_wrong_counts(m, &frames);
+	kprintf("module-test: after mapping and destroying, %lu not held exactly once; free frames "
+		"before %lu, after %lu\n", wrong, before, frame_free_count());
+	return wrong != 0 || !space || frame_free_count() != before;
 }

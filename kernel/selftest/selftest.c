@@ -42,6 +42,8 @@ static const struct selftest selftests[] = {
 	{ 1, "gdb", "fill selftest_gdb_word, stop at selftest_gdb_checkpoint", selftest_gdb },
 	{ 2, "mem-frames", "allocate and free every frame", selftest_frames },
 	{ 2, "mem-frame-double-free", "free a frame twice (panics)", selftest_frame_double_free },
+	{ 2, "mem-module-frames", "boot module frames are held once, never freed",
+	  selftest_module_frames },
 	{ 2, "mem-map", "map, alias, protect, unmap seeded pages", selftest_map },
 	{ 2, "mem-teardown", "destroy an address space, count its tables", selftest_teardown },
 	{ 2, "mem-unmapped", "read a page after unmapping it (#PF)", selftest_unmapped },
@@ -54,6 +56,13 @@ static const struct selftest selftests[] = {
 	{ 2, "mem-heap-overflow", "write past a kmalloc block (panics)", selftest_heap_overflow },
 	{ 2, "mem-heap-double-free", "kfree a block twice (panics)", selftest_heap_double_free },
 	{ 3, "elf-checks", "the ELF loader refuses malformed images", selftest_elf },
+	{ 3, "user-guard-read", "read a user page from the kernel (#PF with SMAP)",
+	  selftest_user_guard_read },
+	{ 3, "user-guard-exec", "run a user page from the kernel (#PF with SMEP)",
+	  selftest_user_guard_exec },
+	{ 3, "spawn-no-memory", "start a program with memory running out", selftest_spawn_no_memory },
+	{ 3, "console-input", "receive typed bytes by IRQ 4, in order; overflow drops the newest",
+	  selftest_console_input },
 };
 
 const struct selftest *selftest_find(const char *name)

@@ -59,11 +59,16 @@ static int map_test_one(uint64_t space, uint64_t va, uint64_t *frames_used)
 
 static int map_test_protect_and_unmap(uint64_t space, uint64_t va)
 {
-	uint64_t pte;
+	uint64_t pte, *entry = pt_walk(space, va, false);
+	/* A software bit (later labs mark pages a process does not own with one). */
+	uint64_t soft = 1UL << (9 + random_next() % 3);
 
+	*entry |= soft;
 	if (vm_protect_range(space, va, PAGE_SIZE, 0) != 0 || !vm_translate(space, va, NULL, &pte) ||
 	    (pte & PTE_WRITE) || !(pte & PTE_NX))
 		return kprintf("map-test: protect did not make 0x%lx read-only\n", va), 1;
+	if (!(pte & soft))
+		return kprintf("map-test: protect dropped software bit 0x%lx of 0x%lx\n", soft, va), 1;
 	if (vm_protect_range(space, va + PAGE_SIZE * 7919, PAGE_SIZE, 0) == 0 &&
 	    !vm_translate(space, va + PAGE_SIZE * 7919, NULL, NULL))
 		return kprintf("map-test: protect of an unmapped page succeeded\n"), 1;

@@ -32,6 +32,20 @@ static const struct syscall_entry syscall_table[SYSCALL_TABLE_SIZE] = {
 
 static bool syscall_trace;
 
+/*
+ * The table entry for number, or NULL. The base can name up to 0xffff
+ * entries but the table has SYSCALL_TABLE_SIZE: a base past its end would
+ * read whatever follows the table (and call through it if it matched).
+ */
+static const struct syscall_entry *syscall_lookup(uint64_t number)
+{
+	uint64_t base = number & SYS_BASE_MASK;
+
+	if (number > UINT32_MAX || base >= SYSCALL_TABLE_SIZE)
+		return NULL;
+	return &syscall_table[base];
+}
+
 void syscall_trace_init(void)
 {
 	syscall_trace = cmdline_get("strace") != NULL;
@@ -41,10 +55,9 @@ void syscall_dispatch(struct trap_frame *tf)
 {
 	struct proc *p = proc_current();
 	uint64_t number = tf->rax;
-	const struct syscall_entry *entry =
-		number <= UINT32_MAX ? &syscall_table[number & SYS_BASE_MASK] : NULL;
+	const struct syscall_entry *entry = syscall_lookup(number);
 
-	// LAB 3 BEGIN: fetch rdi rsi rdx r10 r8 r9; call entry's handler if its full number matches, result in rax; else -ENOSYS; see handout §2
+	// LAB 3 BEGIN: six argument registers; call entry if its full number matches; handout §2
 	struct syscall_args args = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, tf };
 
 	if (!entry || !entry->handler || entry->number != number)

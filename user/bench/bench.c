@@ -1,5 +1,6 @@
 /*
- * bench - instruction counts of basic kernel paths (DESIGN §12). Run by
+ * bench - instruction counts of basic kernel paths (handouts/tools.md,
+ * "Measuring"; the reference numbers are in README.md). Run by
  * `make bench` under -icount shift=0,sleep=off, where rdtsc counts guest
  * instructions exactly, so the numbers are the same on every host.
  */

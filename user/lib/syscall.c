@@ -6,7 +6,7 @@
 
 int errno;
 
-/* rax = number; arguments in rdi, rsi, rdx, r10, r8, r9 (DESIGN §5). */
+/* rax = number; arguments in rdi, rsi, rdx, r10, r8, r9 (handouts/lab3-syscalls.md §2). */
 long syscall6(long number, long a0, long a1, long a2, long a3, long a4, long a5)
 {
 	register long r10 __asm__("r10") = a3;

@@ -2,7 +2,8 @@
  * cpu.h - per-CPU state, reached through the GS segment base in the kernel
  * (`swapgs` on every entry from user mode switches GS to it). Anode runs
  * on one CPU, but keeping this in one struct is what SMP would need.
- * The offsets are used by syscall_entry.asm; the asserts keep them true.
+ * syscall_entry.asm reaches kernel_rsp and user_rsp at the offsets
+ * asm_offsets.c takes from this struct.
  */
 #ifndef ANODE_CPU_H
 #define ANODE_CPU_H
@@ -18,11 +19,6 @@ struct cpu {
 	struct proc *current;     /* 16: the running process, or NULL */
 	uint64_t scheduler_rsp;   /* 24: saved context of the scheduler loop */
 };
-
-#define CPU_KERNEL_RSP 0
-#define CPU_USER_RSP 8
-_Static_assert(offsetof(struct cpu, kernel_rsp) == CPU_KERNEL_RSP, "syscall_entry.asm");
-_Static_assert(offsetof(struct cpu, user_rsp) == CPU_USER_RSP, "syscall_entry.asm");
 
 extern struct cpu boot_cpu;
 

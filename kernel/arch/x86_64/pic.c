@@ -4,7 +4,7 @@
  * At power-on they deliver IRQ 0-15 as vectors 8-15 and 0x70-0x77, which
  * collide with CPU exceptions; pic_init moves them to 32-47 and masks all
  * lines. Every interrupt must be acknowledged (EOI) or no lower-priority
- * one is delivered again. Layer above: pit.c, trap.c.
+ * one is delivered again. Layer above: pit.c, trap.c, lib/console_input.c.
  */
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/x86.h"

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #define IRQ_TIMER 0
+#define IRQ_COM1 4  /* the first serial port (console input, lib/console_input.c) */
 #define PIC_FIRST_VECTOR 32 /* IRQ n arrives as vector 32 + n */
 
 void pic_init(void);

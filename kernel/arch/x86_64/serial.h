@@ -7,5 +7,7 @@
 bool serial_init(void);
 void serial_putc(char c);
 int serial_getc(void);
+/* From lab 3's stage: COM1 raises IRQ 4 when a byte arrives; false if no UART. */
+bool serial_enable_receive_irq(void);
 
 #endif

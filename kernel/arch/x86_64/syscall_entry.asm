@@ -8,28 +8,27 @@
 ; and calls syscall_dispatch(frame) (kernel/syscall/syscall.c). The result
 ; is in frame->rax. Returning goes back with sysretq.
 ;
-; Per-CPU data (cpu.h) is reached through GS after swapgs.
+; Per-CPU data (cpu.h) is reached through GS after swapgs. The offsets,
+; selectors and USER_HALF_END come from C (asm_offsets.inc, generated
+; from asm_offsets.c).
 
+%include "asm_offsets.inc"
 %include "trapframe.inc"
 
-CPU_KERNEL_RSP  equ 0
-CPU_USER_RSP    equ 8
-USER_CODE       equ 0x23                ; GDT_USER_CODE (gdt.h)
-USER_DATA       equ 0x1b                ; GDT_USER_DATA
 SYSCALL_MARKER  equ 0x100               ; frame->vector: not a hardware vector
 
 section .text
-extern syscall_dispatch
+extern syscall_dispatch, trap_return
 global syscall_entry, syscall_return
 
 syscall_entry:
 	swapgs
-	mov [gs:CPU_USER_RSP], rsp
-	mov rsp, [gs:CPU_KERNEL_RSP]
-	push USER_DATA                      ; ss
-	push qword [gs:CPU_USER_RSP]        ; rsp
+	mov [gs:CPU_user_rsp], rsp
+	mov rsp, [gs:CPU_kernel_rsp]
+	push GDT_USER_DATA                  ; ss
+	push qword [gs:CPU_user_rsp]        ; rsp
 	push r11                            ; rflags
-	push USER_CODE                      ; cs
+	push GDT_USER_CODE                  ; cs
 	push rcx                            ; rip
 	push 0                              ; error code
 	push SYSCALL_MARKER                 ; vector
@@ -37,10 +36,17 @@ syscall_entry:
 	xor ebp, ebp                        ; user frames end the kernel backtrace
 	mov rdi, rsp
 	call syscall_dispatch
-; rsp points at the frame. The kernel only ever puts user addresses in
-; frame->rip (the ELF loader checks the entry), so sysret's #GP-in-ring-0
-; trap for a non-canonical rip cannot happen.
+; rsp points at the frame. sysret to a non-canonical rip faults on Intel
+; CPUs *in ring 0 with the user's rsp already loaded* (CVE-2012-0217): a
+; user could then run the fault handler on a stack it chose. The top user
+; page is never mappable (USER_END, memlayout.h), so a syscall cannot come
+; from the last bytes of user space, and syscall_dispatch kills a process
+; whose return address is not a user address; this check is the last line:
+; such a frame leaves through iretq, whose fault happens on the kernel stack.
 syscall_return:
+	mov rcx, USER_HALF_END
+	cmp [rsp + TRAP_FRAME_rip], rcx
+	jae trap_return
 	TRAP_FRAME_POP_REGISTERS
 	add rsp, 16                         ; vector, error code
 	mov rcx, [rsp]                      ; user rip

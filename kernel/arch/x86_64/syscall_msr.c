@@ -5,8 +5,14 @@
  *   STAR       CS/SS selectors: bits 47-32 kernel CS (SS = +8), bits 63-48
  *              the base for sysret (user SS = base + 8, user CS = base + 16)
  *   LSTAR      the 64-bit entry point (syscall_entry.asm)
- *   SFMASK     rflags bits cleared on entry: IF (no interrupts until the
- *              kernel is on its own stack), DF, TF, AC
+ *   SFMASK     rflags bits cleared on entry (the rest of the user's flags
+ *              would otherwise run the kernel): IF (no interrupts until the
+ *              kernel is on its own stack), DF (the C ABI wants it clear), TF
+ *              (no single-stepping the kernel), AC (with SMAP, AC=1 would let
+ *              the kernel touch user pages), NT (a user popfq can set it, and
+ *              the kernel's next iretq would then try a 32-bit task return:
+ *              #GP in ring 0) and IOPL (ring 3 cannot change it today; clear
+ *              it anyway, so no kernel path ever runs with a user's I/O level)
  * GS: KERNEL_GS_BASE holds the per-CPU struct while user code runs; swapgs
  * exchanges it with GS_BASE on every entry and exit.
  */
@@ -23,6 +29,8 @@
 #define EFER_SCE (1UL << 0)
 #define RFLAGS_TF (1UL << 8)
 #define RFLAGS_DF (1UL << 10)
+#define RFLAGS_IOPL (3UL << 12)
+#define RFLAGS_NT (1UL << 14)
 #define RFLAGS_AC (1UL << 18)
 
 struct cpu boot_cpu;
@@ -31,12 +39,12 @@ extern char syscall_entry[];
 
 void cpu_syscall_init(void)
 {
-	// LAB 3 BEGIN: set EFER.SCE, STAR (kernel CS, sysret base), LSTAR, SFMASK, and the GS bases; see handout §2
+	// LAB 3 BEGIN: EFER.SCE, STAR, LSTAR, SFMASK (IF DF TF AC NT IOPL), GS bases; handout §2
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	/* sysret adds 16 for CS and 8 for SS to the base: user data sits just below user code. */
 	wrmsr(MSR_STAR, ((uint64_t)(GDT_KERNEL_DATA | 3) << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
+	wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT | RFLAGS_IOPL);
 	/* In the kernel GS points at the per-CPU data; user GS starts at 0. */
 	wrmsr(MSR_GS_BASE, (uint64_t)&boot_cpu);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);

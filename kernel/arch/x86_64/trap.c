@@ -14,6 +14,8 @@
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/x86.h"
 #include "backtrace.h"
+#include "compiler.h"
+#include "console_input.h"
 #include "kprintf.h"
 #include "proc.h"
 #include "vm.h"
@@ -46,7 +48,7 @@ const char *trap_exception_name(uint64_t vector)
 	return "reserved";
 }
 
-static void trap_print_registers(const struct trap_frame *tf)
+LAB_HELPER static void trap_print_registers(const struct trap_frame *tf)
 {
 	kprintf("  rax=0x%016lx rbx=0x%016lx rcx=0x%016lx\n", tf->rax, tf->rbx, tf->rcx);
 	kprintf("  rdx=0x%016lx rsi=0x%016lx rdi=0x%016lx\n", tf->rdx, tf->rsi, tf->rdi);
@@ -57,7 +59,7 @@ static void trap_print_registers(const struct trap_frame *tf)
 		tf->ss);
 }
 
-static void trap_print_page_fault(uint64_t error_code)
+LAB_HELPER static void trap_print_page_fault(uint64_t error_code)
 {
 	kprintf("  cr2=0x%016lx (%s, %s, %s mode)\n", read_cr2(),
 		error_code & PF_FETCH ? "instruction fetch" : error_code & PF_WRITE ? "write" : "read",
@@ -69,7 +71,7 @@ static void trap_print_page_fault(uint64_t error_code)
 /* Handles vectors 0-31. Returns only for exceptions that may resume. */
 static void trap_handle_exception(struct trap_frame *tf)
 {
-	// LAB 1 BEGIN: resume after #BP; otherwise report vector, name, error code, rip symbol, registers, backtrace and exit; see handout §5
+	// LAB 1 BEGIN: resume after #BP; else report vector, rip, registers, backtrace, exit; §5
 	if (tf->vector == VEC_BREAKPOINT) {
 		/* int3 is a trap: rip already points past it, so just return. */
 		kprintf("trap: breakpoint at ");
@@ -89,14 +91,38 @@ static void trap_handle_exception(struct trap_frame *tf)
 	kprintf("PANIC: unhandled exception in the kernel\n");
 	machine_exit(EXIT_CODE_PANIC);
 	// LAB 1 STUB
-	// (void)tf, (void)trap_exception_name, (void)trap_print_registers, (void)trap_print_page_fault;
 	// lab_not_implemented(1, "trap_handle_exception");
 	// LAB 1 END
 }
 
 /*
+ * An exception in user mode ends only that process (lab 3), with one line
+ * that says what happened. int3 is not a crash but a breakpoint with no
+ * debugger to stop in: the process ends as if by SIGTRAP.
+ */
+NORETURN static void trap_user_exception(struct trap_frame *tf)
+{
+	struct proc *p = proc_current();
+
+	if (tf->vector == VEC_BREAKPOINT) {
+		kprintf("proc %d (%s): breakpoint (int3) at rip 0x%lx, no debugger: stopped\n",
+			p->pid, p->name, tf->rip - 1);
+		proc_exit(WAIT_KILLED(SIGTRAP));
+	}
+	kprintf("proc %d (%s): killed by %s at rip 0x%lx", p->pid, p->name,
+		trap_exception_name(tf->vector), tf->rip);
+	if (tf->vector == VEC_PAGE_FAULT)
+		kprintf(", %s 0x%lx", tf->error_code & PF_FETCH ? "fetch from" :
+				      tf->error_code & PF_WRITE ? "write to" : "read from", read_cr2());
+	kprintf("\n");
+	proc_exit(WAIT_KILLED(SIGSEGV));
+}
+
+/*
  * The timer tick: wake sleepers, and if it interrupted user code, make the
- * process yield (preemption). The kernel itself is never preempted.
+ * process yield (preemption). The kernel itself is never preempted. A
+ * process killed while it was switched out must not run user code again:
+ * `killed` is checked before and after the yield.
  */
 static void trap_timer(struct trap_frame *tf)
 {
@@ -106,9 +132,10 @@ static void trap_timer(struct trap_frame *tf)
 	sched_tick();
 	if (!(tf->cs & 3) || !p)
 		return;
+	if (!p->killed)
+		sched_yield();
 	if (p->killed)
 		proc_exit(WAIT_KILLED(SIGKILL));
-	sched_yield();
 }
 
 void trap_dispatch(struct trap_frame *tf)
@@ -121,12 +148,16 @@ void trap_dispatch(struct trap_frame *tf)
 	if (tf->vector < VEC_FIRST_IRQ) {
 		/* From user mode, a fault ends only that process (lab 3). */
 		if (tf->cs & 3)
-			proc_fault(tf);
+			trap_user_exception(tf);
 		trap_handle_exception(tf);
 		return;
 	}
 	if (tf->vector == PIC_FIRST_VECTOR + IRQ_TIMER) {
 		trap_timer(tf);
+		return;
+	}
+	if (tf->vector == PIC_FIRST_VECTOR + IRQ_COM1) {
+		console_input_irq();
 		return;
 	}
 	/* IRQ 7 and 15 can be spurious: the PIC wants no acknowledgement. */

@@ -4,8 +4,9 @@
  * vectors.asm builds this on the kernel stack: the CPU pushes ss..rip (and
  * an error code for some exceptions), the stub pushes a zero error code for
  * the others and the vector number, then trap_common pushes r15..rax
- * (trapframe.inc, shared with syscall_entry.asm). The offsets are used by
- * assembly; the asserts keep the two in step.
+ * (trapframe.inc, shared with syscall_entry.asm). The assembly gets the
+ * offsets from this struct (asm_offsets.c), and trapframe.inc checks its
+ * push order against them.
  */
 #ifndef ANODE_TRAPFRAME_H
 #define ANODE_TRAPFRAME_H
@@ -21,10 +22,8 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;              /* 136..168: pushed by the CPU */
 };
 
-#define TRAP_FRAME_CS 144
-#define TRAP_FRAME_SIZE 176
-_Static_assert(offsetof(struct trap_frame, vector) == 120, "vectors.asm pushes vector here");
-_Static_assert(offsetof(struct trap_frame, cs) == TRAP_FRAME_CS, "vectors.asm tests cs here");
-_Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "keeps rsp 16-byte aligned");
+/* The CPU starts the frame on a 16-byte boundary; a whole number of 16
+ * bytes leaves rsp aligned for the C call that follows. */
+_Static_assert(sizeof(struct trap_frame) % 16 == 0, "keeps rsp 16-byte aligned");
 
 #endif

@@ -29,7 +29,7 @@ trap_stub_ %+ n:
 trap_common:
 	TRAP_FRAME_PUSH_REGISTERS
 	; From user mode (CPL 3 in the saved CS), switch to the kernel's GS.
-	test qword [rsp + TRAP_FRAME_CS], 3
+	test qword [rsp + TRAP_FRAME_cs], 3
 	jz .from_kernel
 	swapgs
 .from_kernel:
@@ -40,7 +40,7 @@ trap_common:
 ; with its trap frame on the stack, proc.c).
 global trap_return
 trap_return:
-	test qword [rsp + TRAP_FRAME_CS], 3
+	test qword [rsp + TRAP_FRAME_cs], 3
 	jz .to_kernel
 	swapgs
 .to_kernel:

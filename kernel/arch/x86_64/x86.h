@@ -122,6 +122,35 @@ static inline void interrupts_disable(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 
+static inline void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* CPUID leaf (and subleaf): regs[] = eax, ebx, ecx, edx. */
+static inline void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(regs[0]), "=b"(regs[1]), "=c"(regs[2]), "=d"(regs[3])
+			 : "a"(leaf), "c"(subleaf));
+}
+
+/* Drops the TLB's cached translation of the page holding va. */
+static inline void tlb_invalidate(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+/*
+ * Enables interrupts, sleeps until one arrives and has been handled, and
+ * disables them again. `sti` takes effect after the next instruction, so
+ * an interrupt cannot slip in between the two and be missed by the hlt.
+ */
+static inline void cpu_wait_for_interrupt(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
 #define MSR_EFER 0xc0000080
 #define EFER_NXE (1UL << 11)
 #define RFLAGS_IF (1UL << 9)
