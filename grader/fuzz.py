@@ -1,4 +1,4 @@
-"""Runs the system-call fuzzer (user/tests/fuzz.c) for some seeds and says
+"""Runs the system-call fuzzer (user/fuzz/) for some seeds and says
 how each run ended. `make fuzz SEEDS="1 2 3" CALLS=n` and `make fuzz-check`
 (grader/Makefrag) call this; it also runs alone from the repository root:
 

@@ -13,6 +13,7 @@ import subprocess
 
 import pytest
 
+from anode.backtrace_cases import walk_cases
 from anode.kprintf_cases import expected_lines
 from anode.runner import RunError, expect_reason
 from anode.symbols import SymbolTable
@@ -147,6 +148,68 @@ def test_panic_prints_message_and_backtrace(cfg, run_kernel, seed):
     check_frame_symbols(cfg, frames, exact_first=False)
 
 
+KSYMS_LINE = re.compile(r"^ksyms-test (\S+) 0x([0-9a-f]{16}) -> (?:none|(\S+)\+0x([0-9a-f]+))$")
+KSYMS_KINDS = {"text-start", "before-text", "below-text", "text-last", "text-end", "past-text",
+               "rodata", "direct-map", "low", "top", "start", "inside", "last"}
+
+
+def ksym_truth(symbols, address):
+    """What ksym_lookup must say about address: None outside kernel text, else
+    (names, start) of the last text symbols starting at or below it (aliases
+    share a start; any of them is right)."""
+    if not symbols.address_of("kernel_text_start") <= address < \
+            symbols.address_of("kernel_text_end"):
+        return None
+    start = max(s for s in symbols.starts if s <= address)
+    return {name for s, _, name in symbols.entries if s == start}, start
+
+
+@pytest.mark.points(4)
+def test_ksym_lookup_matches_nm(cfg, run_kernel, seed):
+    """ksym_lookup names symbol starts, interiors and ends like nm, and nothing outside text"""
+    result = run_kernel(f"test=ksyms seed={seed}")
+    expect_reason(result, "ok")
+    symbols = SymbolTable(cfg.kernel_elf, cfg.nm)
+    probes = [m.groups() for m in map(KSYMS_LINE.match, result.lines) if m]
+    kinds = {p[0] for p in probes}
+    assert kinds == KSYMS_KINDS and "ksyms-test: done" in result.output, \
+        f"expected lookups of every kind {sorted(KSYMS_KINDS)}, saw {sorted(kinds)}\n" \
+        f"{result.describe()}"
+    for kind, address, name, offset in probes:
+        address = int(address, 16)
+        call = f"ksym_lookup(0x{address:016x}) ({kind})"
+        truth = ksym_truth(symbols, address)
+        if truth is None:
+            assert name is None, \
+                f"{call} gave {name}+0x{offset}, expected NULL: the address is outside kernel text"
+            continue
+        names, start = truth
+        want = f"{' or '.join(sorted(names))}+0x{address - start:x}"
+        assert name is not None, f"{call} gave NULL, expected {want}"
+        assert name in names and int(offset, 16) == address - start, \
+            f"{call} gave {name}+0x{offset}, expected {want}"
+
+
+@pytest.mark.points(4)
+def test_backtrace_walk_stops_at_broken_frames(run_kernel, seed):
+    """backtrace_walk stops at a zero, misaligned, lower-half or looping rbp and respects max"""
+    result = run_kernel(f"test=backtrace-walk seed={seed}")
+    expect_reason(result, "ok")
+    got = [l for l in result.lines if re.match(r"backtrace-walk \d", l)]
+    cases = walk_cases(seed)
+    for (want, why), saw in zip(cases, got):
+        assert saw == want, f"{why}\n  want {want}\n  saw  {saw}"
+    assert len(got) == len(cases), \
+        f"expected {len(cases)} backtrace-walk lines, saw {len(got)}\n{result.describe()}"
+
+
+def fault_site(output):
+    """The address of the faulting instruction, as the self-test announced it."""
+    m = re.search(r"^fault-test: faulting instruction at 0x([0-9a-f]{16})$", output, re.M)
+    assert m, "no 'fault-test: faulting instruction at 0x...' line"
+    return int(m.group(1), 16)
+
+
 def expect_exception_report(cfg, result, vector, name):
     expect_reason(result, "panic")
     header = re.search(rf"^EXCEPTION: vector {vector} \((#\w+) [^)]*\), error code 0x([0-9a-f]+)$",
@@ -155,8 +218,13 @@ def expect_exception_report(cfg, result, vector, name):
     rip = re.search(r"^  rip=0x([0-9a-f]{16}) (\S+)\+0x([0-9a-f]+)$", result.output, re.M)
     assert rip, "no '  rip=0x... symbol+0xoff' line"
     assert rip.group(2) == name, f"fault reported in {rip.group(2)}, expected {name}"
+    site = fault_site(result.output)
+    assert int(rip.group(1), 16) == site, f"rip=0x{rip.group(1)}, but the faulting instruction " \
+        f"is at 0x{site:016x}: a fault's saved rip is the instruction itself"
     frames = frames_after(result.output, "EXCEPTION:")
     assert frames[0][2] == name and frames[-1][2] == "boot_higher_half", [f[2] for f in frames]
+    assert frames[0][1] == site, \
+        f"backtrace frame #0 is 0x{frames[0][1]:016x}, expected the faulting 0x{site:016x}"
     check_frame_symbols(cfg, frames, exact_first=True)
     return header, result.output
 
@@ -192,6 +260,17 @@ def test_general_protection_fault_is_reported(cfg, run_kernel, seed):
     assert int(header.group(2), 16) == 0, "a non-canonical load has error code 0"
 
 
+@pytest.mark.points(2)
+def test_segment_fault_reports_its_error_code(cfg, run_kernel, seed):
+    """#GP from a bad segment selector reports the selector as its error code"""
+    selector = (8 + XorShift64Star(seed).next() % 1000) << 3
+    header, _ = expect_exception_report(cfg, run_kernel(f"test=fault-segment seed={seed}"), 13,
+                                        "selftest_fault_segment")
+    code = int(header.group(2), 16)
+    assert code == selector, f"error code 0x{code:x}, expected 0x{selector:x}: the CPU pushed " \
+        "the bad selector (trap_frame.error_code)"
+
+
 @pytest.mark.points(3)
 def test_page_fault_reports_address_and_access(cfg, run_kernel, seed):
     """#PF (vector 14) reports cr2 and whether it was a read or a write"""
@@ -211,9 +290,15 @@ def test_breakpoint_is_reported_and_resumes(run_kernel, seed):
     """#BP (int3) is reported and execution resumes after it"""
     result = run_kernel(f"test=fault-breakpoint seed={seed}")
     expect_reason(result, "ok")
-    assert re.search(r"^trap: breakpoint at 0x[0-9a-f]{16} selftest_fault_breakpoint\+0x[0-9a-f]+",
-                     result.output, re.M), "breakpoint not reported with its function"
-    assert "fault-test: resumed after breakpoint" in result.output
+    site = re.search(r"^fault-test: int3 at 0x([0-9a-f]{16})$", result.output, re.M)
+    assert site, "no 'fault-test: int3 at 0x...' line"
+    report = re.search(r"^trap: breakpoint at 0x([0-9a-f]{16}) "
+                       r"selftest_fault_breakpoint\+0x[0-9a-f]+", result.output, re.M)
+    assert report, "breakpoint not reported with its function"
+    assert report.group(1) == site.group(1), f"breakpoint reported at 0x{report.group(1)}, but " \
+        f"the int3 is at 0x{site.group(1)} (the saved rip points after it)"
+    assert "fault-test: resumed after breakpoint" in result.output, \
+        "execution must resume right after the int3, at the saved rip\n" + result.describe()
 
 
 @pytest.mark.points(5)

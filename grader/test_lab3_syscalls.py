@@ -10,6 +10,7 @@ import re
 import pytest
 
 from anode.runner import expect_reason
+from anode.symbols import SymbolTable
 from anode.xorshift import XorShift64Star
 
 MASK = (1 << 64) - 1
@@ -54,11 +55,11 @@ def test_syscall_arguments_and_results_round_trip(run_kernel, seed):
 
 @pytest.mark.points(8)
 def test_bad_pointers_give_efault_and_the_kernel_survives(run_kernel, seed):
-    """NULL, kernel, unmapped, read-only and wrapping pointers all give -EFAULT"""
+    """NULL, kernel, unmapped, read-only, PROT_NONE and wrapping pointers all give -EFAULT"""
     out = run_program(run_kernel, "efault", seed)
     results = lines(out, "efault: ")
     calls = [l for l in results if " -> " in l]
-    assert len(calls) >= 16, f"expected 16 checked calls, saw {len(calls)}"
+    assert len(calls) >= 18, f"expected 18 checked calls, saw {len(calls)}"
     wrong = [l for l in calls if not l.endswith("-> -14")]
     assert not wrong, "calls that did not give -EFAULT:\n" + "\n".join(wrong)
     assert "efault: child still collectable after the bad waitpids (status 7)" in out
@@ -278,3 +279,84 @@ def test_spawn_running_out_of_memory_leaves_nothing_behind(run_kernel, seed):
     assert m.group(2) == m.group(3), f"frames leaked: {m.group(0)}"
     assert re.search(r"^spawn-test: failed cleanly with up to \d+ frames, then spawned$",
                      result.output, re.M), result.describe()
+
+
+# ---- What each exercise must get right, edge by edge -------------------------------
+
+EFER_SCE, EFER_LME, EFER_LMA, EFER_NXE = 1 << 0, 1 << 8, 1 << 10, 1 << 11
+RFLAGS_TF, RFLAGS_IF, RFLAGS_DF, RFLAGS_NT, RFLAGS_AC = 1 << 8, 1 << 9, 1 << 10, 1 << 14, 1 << 18
+RFLAGS_IOPL = 3 << 12
+KERNEL_CS, SYSRET_BASE = 0x08, 0x10 | 3   # gdt.h: user data 0x1b = base + 8, user code 0x23 = base + 16
+
+
+@pytest.mark.points(3)
+def test_syscall_msrs_hold_exactly_the_right_bits(run_kernel, cfg, seed):
+    """EFER.SCE, STAR, LSTAR, SFMASK and the GS bases read back exactly as they must"""
+    symbols = SymbolTable(cfg.kernel_elf, cfg.nm)
+    result = run_kernel(f"test=syscall-msrs seed={seed}")
+    expect_reason(result, "ok")
+    msr = {m.group(1): int(m.group(2), 16) for m in re.finditer(
+        r"msr-test: (\w+) 0x([0-9a-f]+)", result.output)}
+    kernel_gs = re.search(r"KERNEL_GS_BASE 0x([0-9a-f]+)", result.output)
+    assert msr.get("EFER", 0) & EFER_SCE, f"EFER.SCE is off: {msr}"
+    assert msr["EFER"] & (EFER_LME | EFER_NXE) == EFER_LME | EFER_NXE, "EFER lost LME or NXE"
+    want_star = (SYSRET_BASE << 48) | (KERNEL_CS << 32)
+    assert msr.get("STAR") == want_star, f"STAR 0x{msr.get('STAR', 0):016x}, expected 0x{want_star:016x}"
+    assert msr.get("LSTAR") == symbols.address_of("syscall_entry"), "LSTAR is not syscall_entry"
+    want_mask = RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC | RFLAGS_NT | RFLAGS_IOPL
+    assert msr.get("SFMASK") == want_mask, \
+        f"SFMASK 0x{msr.get('SFMASK', 0):x}, expected 0x{want_mask:x} (IF DF TF AC NT IOPL)"
+    assert msr.get("GS_BASE") == symbols.address_of("boot_cpu"), "GS_BASE is not &boot_cpu"
+    assert kernel_gs and int(kernel_gs.group(1), 16) == 0, "KERNEL_GS_BASE must start at 0"
+
+
+@pytest.mark.points(4)
+def test_waitpid_edges_and_orphans(run_kernel, seed):
+    """waitpid by pid, -1 and 0, WNOHANG, -ECHILD, orphans collected by pid 1, zombies freed"""
+    base = (seed % 50) * 4
+    out = run_program(run_kernel, "lifecycle", seed, timeout=20)
+    for want in (f"lifecycle: waitpid(second) -> second, status {base + 2}",
+                 f"lifecycle: waitpid(-1) -> first, status {base + 1}",
+                 f"lifecycle: waitpid(0) -> status {base + 3}",
+                 "lifecycle: WNOHANG with a running child -> 0",
+                 "lifecycle: waitpid(getpid()) -> errno 10",
+                 f"lifecycle: then waitpid -> status {base + 4}",
+                 f"lifecycle: orphan collected by pid 1 with status {base + 5}; then errno 10",
+                 "lifecycle: 150 fork-exit-wait cycles, 0 failed"):
+        assert want in out, f"missing {want!r}\n" + "\n".join(lines(out, "lifecycle: "))
+
+
+@pytest.mark.points(3)
+def test_fork_copies_memory_instead_of_sharing_it(run_kernel, seed):
+    """the child sees the parent's data; its writes never reach the parent"""
+    out = run_program(run_kernel, "forkcopy", seed)
+    assert "forkcopy: the child saw 0 wrong words of the parent's data" in out, out[-600:]
+    assert "forkcopy: after the child wrote its copy, the parent has 0 changed words" in out, out[-600:]
+
+
+@pytest.mark.points(2)
+def test_pid_1_exit_status_reaches_the_grader(run_kernel, seed):
+    """a pid 1 that exits with an error is reported with its status, as a failed run"""
+    code = seed % 200 + 1
+    result = run_kernel(f"lab=3 run=exitcode arg={seed}")
+    expect_reason(result, "failed")
+    assert f"run: pid 1 exited with status {code}" in result.output, result.describe()
+
+
+# Under -icount one switch costs ~210 guest instructions in the reference; a
+# scheduler that halts until the next tick between switches costs millions.
+SWITCH_LIMIT = 3000
+NULL_SYSCALL_LIMIT = 400
+
+
+@pytest.mark.points(2)
+def test_switches_and_system_calls_are_cheap(run_kernel, seed):
+    """a yield switch and a null system call cost a bounded number of guest instructions"""
+    out = run_program(run_kernel, "bench", seed, icount=True, timeout=30)
+    switch = re.search(r"^bench: yield between two processes (\d+) instructions per switch$", out, re.M)
+    null = re.search(r"^bench: null syscall \(getpid\) (\d+) instructions$", out, re.M)
+    assert switch and null, out[-600:]
+    assert int(switch.group(1)) <= SWITCH_LIMIT, \
+        f"a yield switch costs {switch.group(1)} instructions (limit {SWITCH_LIMIT}): does the scheduler idle?"
+    assert int(null.group(1)) <= NULL_SYSCALL_LIMIT, \
+        f"a null system call costs {null.group(1)} instructions (limit {NULL_SYSCALL_LIMIT})"

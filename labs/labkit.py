@@ -151,6 +151,15 @@ def transform(parsed, lab, mode):
     return "\n".join(out)
 
 
+# Files a student tree never gets: mutant patches quote solution lines.
+INSTRUCTOR_ONLY = ("labs/mutants/",)
+
+
+def instructor_only(rel):
+    """True for files that stay in the reference (never in a student tree)."""
+    return rel.startswith(INSTRUCTOR_ONLY)
+
+
 def source_files(src):
     """Relative paths of the files that make up the tree (git's view when possible)."""
     try:

@@ -25,6 +25,8 @@ def write_tree(src, dest, lab, mode, labs):
     marked = labkit.check_tree(src, {l.number for l in labs})
     files = stubbed = 0
     for rel in labkit.source_files(src):
+        if labkit.instructor_only(rel):
+            continue
         s, d = os.path.join(src, rel), os.path.join(dest, rel)
         os.makedirs(os.path.dirname(d), exist_ok=True)
         if os.path.islink(s):

@@ -115,6 +115,17 @@ def test_student_tree_knows_its_lab_and_keeps_file_modes(tmp_path):
     assert strip.main(["--src", str(src), "--lab", "2", str(dest)]) == 1, "refuses a non-empty DEST"
 
 
+def test_student_trees_never_get_the_mutants(tmp_path):
+    src = tmp_path / "src"
+    (src / "labs" / "mutants" / "lab1").mkdir(parents=True)
+    (src / "labs" / "mutants" / "lab1" / "bug.patch").write_text("Description: x\n+return 42;\n")
+    make_source_repo(src)
+    dest = tmp_path / "tree"
+    assert strip.main(["--src", str(src), "--lab", "1", str(dest)]) == 0
+    assert (dest / "f.c").exists()
+    assert not (dest / "labs" / "mutants").exists(), "mutant patches quote solution lines"
+
+
 def test_branches_stack_one_commit_per_lab_and_republish_on_top(tmp_path):
     src, dest = tmp_path / "src", tmp_path / "students"
     make_source_repo(src)

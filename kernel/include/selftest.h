@@ -31,9 +31,18 @@ int selftest_fault_breakpoint(void);
 int selftest_fault_invalid_opcode(void);
 int selftest_fault_general_protection(void);
 int selftest_fault_page(void);
+int selftest_fault_segment(void);
+int selftest_ksyms(void);
+int selftest_backtrace_walk(void);
 int selftest_frames(void);
 int selftest_frame_double_free(void);
 int selftest_module_frames(void);
+int selftest_frame_recycle(void);
+int selftest_kernel_map(void);
+int selftest_walk(void);
+int selftest_map_rollback(void);
+int selftest_unmap_holes(void);
+int selftest_tlb(void);
 int selftest_map(void);
 int selftest_teardown(void);
 int selftest_unmapped(void);
@@ -48,6 +57,7 @@ int selftest_elf(void);
 int selftest_user_guard_read(void);
 int selftest_user_guard_exec(void);
 int selftest_spawn_no_memory(void);
+int selftest_syscall_msrs(void);
 int selftest_console_input(void);
 
 #endif

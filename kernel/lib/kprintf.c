@@ -73,6 +73,7 @@ static void format_number(struct kprintf_sink *out, const struct format_spec *sp
 	char digits[64]; /* reversed: least significant digit first */
 	int ndigits = 0;
 	bool is_zero = magnitude == 0;
+	bool is_signed = spec->conversion == 'd' || spec->conversion == 'i';
 	const char *prefix = "";
 	int zeros, pad;
 
@@ -85,13 +86,14 @@ static void format_number(struct kprintf_sink *out, const struct format_spec *sp
 
 	if (negative)
 		prefix = "-";
-	else if (spec->plus_sign)
+	else if (is_signed && spec->plus_sign) /* C ignores '+' and ' ' for unsigned */
 		prefix = "+";
-	else if (spec->space_sign)
+	else if (is_signed && spec->space_sign)
 		prefix = " ";
 	else if (spec->alternate && base == 16 && !is_zero)
 		prefix = spec->conversion == 'X' ? "0X" : "0x";
-	else if (spec->alternate && base == 8 && !is_zero && spec->precision <= ndigits)
+	else if (spec->alternate && base == 8 && (!is_zero || ndigits == 0) &&
+		 spec->precision <= ndigits) /* unless the digits already start with 0 */
 		prefix = "0";
 
 	zeros = spec->precision > ndigits ? spec->precision - ndigits : 0;

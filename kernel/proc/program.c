@@ -2,10 +2,10 @@
  * program.c - user programs built into the kernel image (lab 3, handout §7).
  *
  * Before schemes and the initfs exist (labs 4-5), the kernel carries the
- * test programs from user/tests/ inside its own image (user/Makefrag
- * generates the table) and starts the one named by `run=NAME` as pid 1.
- * When every process has exited, the kernel checks that all frames came
- * back and powers off with pid 1's status.
+ * programs from user/ (user/tests/, user/bench/, user/fuzz/) inside its
+ * own image (user/Makefrag generates the table) and starts the one named
+ * by `run=NAME` as pid 1. When every process has exited, the kernel checks
+ * that all frames came back and powers off with pid 1's status.
  *
  * The first process's stack, as crt0 (user/lib/crt0.asm) expects it:
  *

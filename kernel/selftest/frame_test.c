@@ -7,7 +7,10 @@
  *   mem-module-frames      the frames of a boot module (-initrd) are held
  *                          once by the boot: never handed out, and a
  *                          mapping that takes and drops its own reference
- *                          leaves them held, not freed.
+ *                          leaves them held, not freed;
+ *   mem-frame-recycle      frames written on and freed come back (from the
+ *                          freed stack) zeroed, each once, and page tables
+ *                          built from such frames hold only their entry.
  */
 #include "bootinfo.h"
 #include "compiler.h"
@@ -137,4 +140,96 @@ int selftest_module_frames(void)
 	kprintf("module-test: after mapping and destroying, %lu not held exactly once; free frames "
 		"before %lu, after %lu\n", wrong, before, frame_free_count());
 	return wrong != 0 || !space || frame_free_count() != before;
+}
+
+#define RECYCLE_MAX 64
+#define RECYCLE_SPAN (1UL << 46) /* the page mapped from recycled frames lies below */
+
+/* Fills a frame with entries that look present (and point at the frame itself). */
+static void recycle_scribble(uint64_t pa)
+{
+	uint64_t *words = P2V(pa);
+
+	for (uint64_t i = 0; i < FRAME_SIZE / 8; i++)
+		words[i] = pa | PTE_PRESENT | PTE_WRITE | PTE_USER | (i << 9 & PTE_SOFT_MASK);
+}
+
+static uint64_t recycle_present(uint64_t table_pa, unsigned first, unsigned count)
+{
+	const uint64_t *table = P2V(table_pa);
+	uint64_t present = 0;
+
+	for (unsigned i = first; i < first + count; i++)
+		present += table[i] & PTE_PRESENT;
+	return present;
+}
+
+/* Present entries in the tables on the way to va: PML4 user half, PDPT, PD, PT. */
+static void recycle_count_tables(uint64_t space, uint64_t va, uint64_t present[4])
+{
+	uint64_t table = space;
+
+	present[0] = recycle_present(table, 0, PT_ENTRIES / 2);
+	for (int level = PT_LEVELS; level > 1; level--) {
+		uint64_t e = ((const uint64_t *)P2V(table))[pt_index(va, level)];
+
+		if (!(e & PTE_PRESENT) || (e & PTE_HUGE) || (e & PTE_ADDR_MASK) >= direct_map_end)
+			return;
+		table = e & PTE_ADDR_MASK;
+		present[PT_LEVELS - level + 1] = recycle_present(table, 0, PT_ENTRIES);
+	}
+}
+
+int selftest_frame_recycle(void)
+{
+	static uint64_t first[RECYCLE_MAX], again[RECYCLE_MAX];
+	uint64_t n = 8 + random_next() % 57, va = random_next() % RECYCLE_SPAN & ~(FRAME_SIZE - 1);
+	uint64_t before = frame_free_count(), freed, reallocated, space, pa, present[4] = { 0 };
+	uint64_t dirty = 0, foreign = 0, twice = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (!(first[i] = frame_alloc()))
+			return kprintf("recycle-test: out of memory\n"), 1;
+		recycle_scribble(first[i]);
+	}
+	for (uint64_t i = 0; i < n; i++)
+		frame_free(first[i]);
+	freed = frame_free_count();
+	for (uint64_t i = 0; i < n; i++) {
+		bool known = false;
+
+		again[i] = frame_alloc();
+		dirty += again[i] && !frame_test_is_zero(P2V(again[i]));
+		for (uint64_t j = 0; j < n; j++)
+			known |= first[j] == again[i];
+		foreign += !known;
+		for (uint64_t j = 0; j < i; j++)
+			twice += again[j] == again[i];
+	}
+	reallocated = frame_free_count();
+	kprintf("recycle-test: %lu frames written on and freed, then allocated again: %lu not zeroed, "
+		"%lu not among the freed ones, %lu handed out twice\n", n, dirty, foreign, twice);
+	kprintf("recycle-test: free frames %lu before, %lu after freeing, %lu after allocating again\n",
+		before, freed, reallocated);
+
+	/* Written on again and freed: the next address space is built from them. */
+	for (uint64_t i = 0; i < n; i++)
+		if (again[i])
+			recycle_scribble(again[i]);
+	for (uint64_t i = 0; i < n; i++)
+		if (again[i] && frame_refcount(again[i]) > 0)
+			frame_free(again[i]);
+	space = vm_create();
+	pa = frame_alloc();
+	if (!space || !pa || vm_map_range(space, va, pa, FRAME_SIZE, VM_WRITE) != 0)
+		return kprintf("recycle-test: could not map 0x%016lx\n", va), 1;
+	recycle_count_tables(space, va, present);
+	kprintf("recycle-test: one page mapped in a new address space built from them: present "
+		"entries %lu in the PML4's user half, %lu in the PDPT, %lu in the PD, %lu in the PT\n",
+		present[0], present[1], present[2], present[3]);
+	if (present[0] != 1 || present[1] != 1 || present[2] != 1 || present[3] != 1)
+		return 1; /* destroying it would follow the garbage */
+	vm_destroy(space);
+	kprintf("recycle-test: free frames before %lu, after destroy %lu\n", before, frame_free_count());
+	return dirty || foreign || twice || reallocated != freed - n || frame_free_count() != before;
 }

@@ -1,8 +1,8 @@
 /*
  * efault - every pointer-taking system call refuses bad pointers with
  * -EFAULT and the kernel survives: NULL, a kernel address, an unmapped
- * address, a read-only page where the kernel must write, and a length that
- * wraps around the address space.
+ * address, a read-only page where the kernel must write, a PROT_NONE page,
+ * and a length that wraps around the address space.
  */
 #include "anode.h"
 
@@ -38,6 +38,14 @@ int main(void)
 	expect_efault("fmap NULL", sys_fmap((long)FMAP_ANONYMOUS_FD, 0, sizeof(req)));
 	expect_efault("fmap kernel", sys_fmap((long)FMAP_ANONYMOUS_FD, KERNEL_ADDRESS, sizeof(req)));
 	expect_efault("fmap unmapped", sys_fmap((long)FMAP_ANONYMOUS_FD, UNMAPPED_ADDRESS, sizeof(req)));
+	{
+		/* PROT_NONE: mapped, but not for user access, so not for the kernel on its behalf. */
+		char *none = fmap_anonymous(4096, PROT_READ | PROT_WRITE);
+
+		mprotect(none, 4096, PROT_NONE);
+		expect_efault("clock_gettime PROT_NONE", sys_clock_gettime(CLOCK_MONOTONIC, (long)none));
+		expect_efault("write from PROT_NONE", sys_write(1, (long)none, 8));
+	}
 	child = fork();
 	if (child == 0)
 		exit(7);
