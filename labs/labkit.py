@@ -12,6 +12,12 @@ import subprocess
 from dataclasses import dataclass, field
 
 MARKER_RE = re.compile(r"^(\s*)(\S+)\s*LAB (\d+) (BEGIN|STUB|END)\b(.*)$")
+# Text true only of the reference (README's "this branch is the reference"):
+# REFERENCE BEGIN ... [REFERENCE STUDENT + commented replacement] ... REFERENCE END.
+# Every student tree, fresh or catch-up, gets the replacement instead.
+REFERENCE_RE = re.compile(r"^(\s*)(\S+)\s*REFERENCE (BEGIN|STUDENT|END)\b(.*)$")
+REFERENCE_LAB = 0   # the Region.lab of a reference-only region
+STUB_OF = {"BEGIN": "BEGIN", "STUDENT": "STUB", "END": "END"}
 CLOSERS = {"/*": "*/", "<!--": "-->"}
 
 
@@ -84,13 +90,21 @@ def parse(path, text, known_labs):
     regions, open_region = [], None
     for i, line in enumerate(lines):
         m = MARKER_RE.match(line)
+        r = None if m else REFERENCE_RE.match(line)
+        if r:
+            m = r
         if not m:
             if open_region and open_region.stub is not None and line.strip():
                 stub_text = line.strip()
                 if not stub_text.startswith(open_region.prefix):
                     raise LabError(path, i + 1, f"stub line must start with '{open_region.prefix}'")
             continue
-        indent, prefix, number, kind, rest = m.group(1), m.group(2), int(m.group(3)), m.group(4), m.group(5)
+        if r:
+            indent, prefix, number, kind, rest = r.group(1), r.group(2), REFERENCE_LAB, \
+                STUB_OF[r.group(3)], ": reference only"
+        else:
+            indent, prefix, number, kind, rest = m.group(1), m.group(2), int(m.group(3)), \
+                m.group(4), m.group(5)
         if kind == "BEGIN":
             if open_region:
                 raise LabError(path, i + 1, f"LAB {number} BEGIN inside the LAB {open_region.lab} region "
@@ -98,7 +112,7 @@ def parse(path, text, known_labs):
             task = _strip_closer(prefix, rest)
             if not task.startswith(":") or not task[1:].strip():
                 raise LabError(path, i + 1, f"LAB {number} BEGIN needs a task: 'LAB {number} BEGIN: what to do'")
-            if number not in known_labs:
+            if number != REFERENCE_LAB and number not in known_labs:
                 raise LabError(path, i + 1, f"LAB {number} is not listed in labs/labs.txt")
             open_region = Region(number, task[1:].strip(), i, prefix=prefix, indent=indent)
         elif not open_region:
@@ -138,9 +152,12 @@ def transform(parsed, lab, mode):
     lines = parsed.lines
     for r in parsed.regions:
         out.extend(lines[cursor:r.begin])
-        keep_solution = mode == "catchup" and r.lab < lab
+        keep_solution = mode == "catchup" and r.lab < lab and r.lab != REFERENCE_LAB
         if keep_solution:
             out.extend(lines[r.begin + 1: r.stub if r.stub is not None else r.end])
+        elif r.lab == REFERENCE_LAB:
+            if r.stub is not None:
+                out.extend(_uncomment(l, r.prefix) for l in lines[r.stub + 1: r.end])
         else:
             closer = CLOSERS.get(r.prefix)
             out.append(f"{r.indent}{r.prefix} LAB {r.lab}: {r.task}" + (f" {closer}" if closer else ""))

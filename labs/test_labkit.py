@@ -126,6 +126,15 @@ def test_student_trees_never_get_the_mutants(tmp_path):
     assert not (dest / "labs" / "mutants").exists(), "mutant patches quote solution lines"
 
 
+def test_reference_only_text_is_replaced_in_every_student_tree():
+    text = ("intro\n<!-- REFERENCE BEGIN -->\nThis is the reference.\n<!-- REFERENCE STUDENT -->\n"
+            "<!-- This is a student branch. -->\n<!-- REFERENCE END -->\nend\n")
+    parsed = labkit.parse("README.md", text, {1, 2})
+    for mode in ("fresh", "catchup"):
+        out = labkit.transform(parsed, 2, mode)
+        assert out == "intro\nThis is a student branch.\nend\n", mode
+
+
 def test_branches_stack_one_commit_per_lab_and_republish_on_top(tmp_path):
     src, dest = tmp_path / "src", tmp_path / "students"
     make_source_repo(src)

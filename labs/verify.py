@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """verify - proves the lab kit right: every lab's stub tree builds, boots,
-scores full marks on the labs before it and zero on its own.
+scores full marks on the labs before it and zero on its own, and carries
+no line of a solution it stubs and no reference-only text.
 
     verify.py [--src DIR] [--labs 1,2] [--keep]
 
@@ -46,6 +47,42 @@ def grade(tree, work, name, lab=None):
     with open(summary) as f:
         labs = json.load(f)["labs"]
     return {int(k): (v["score"], v["max"]) for k, v in labs.items()}, None
+
+
+# Solution lines shorter than this are too common to mean a leak ("return 0;").
+LEAK_MIN_CHARS = 24
+
+
+def leaked_lines(src, tree, lab, mode, known):
+    """Lines a student tree of `lab` must not contain but does: the solution
+    lines of every region it stubs, and every reference-only line, that the
+    reference does not also use outside its regions. Returns "path: line"s."""
+    marked = labkit.check_tree(src, known)
+    secret, public = set(), set()
+    for rel, parsed in marked.items():
+        inside = set()
+        for r in parsed.regions:
+            stubbed = r.lab == labkit.REFERENCE_LAB or mode == "fresh" or r.lab >= lab
+            end = r.stub if r.stub is not None else r.end
+            for i in range(r.begin, r.end + 1):
+                inside.add(i)
+            if stubbed:
+                secret.update(l.strip() for l in parsed.lines[r.begin + 1:end]
+                              if len(l.strip()) >= LEAK_MIN_CHARS)
+        public.update(l.strip() for i, l in enumerate(parsed.lines) if i not in inside)
+    for rel in labkit.source_files(src):
+        if rel not in marked and not labkit.instructor_only(rel) and os.path.isfile(os.path.join(src, rel)):
+            public.update(l.strip() for l in (labkit.read_text(os.path.join(src, rel)) or "").split("\n"))
+    secret -= public
+    found = []
+    for rel in labkit.source_files(tree) if os.path.isdir(os.path.join(tree, ".git")) else \
+            [os.path.relpath(os.path.join(root, f), tree) for root, dirs, files in os.walk(tree)
+             if "build" not in os.path.relpath(root, tree).split(os.sep) for f in files]:
+        text = labkit.read_text(os.path.join(tree, rel)) if os.path.isfile(os.path.join(tree, rel)) else None
+        for line in (text or "").split("\n"):
+            if line.strip() in secret:
+                found.append(f"{rel}: {line.strip()}")
+    return found
 
 
 def main(argv=None):
@@ -99,6 +136,8 @@ def main(argv=None):
         rows.append((f"lab{lab.number} catchup", cells))
         if problem:
             problems.append(f"lab {lab.number} tree: {problem}")
+        for leak in leaked_lines(args.src, tree, lab.number, "catchup", {l.number for l in labs}):
+            problems.append(f"lab {lab.number} tree: solution or reference-only text survives: {leak}")
 
     print(f"{'tree':<16}" + "".join(f"{'lab' + str(l.number):<16}" for l in labs))
     for name, cells in rows:
@@ -110,7 +149,8 @@ def main(argv=None):
     if not args.keep:
         for lab in chosen:
             shutil.rmtree(os.path.join(work, f"lab{lab.number}"), ignore_errors=True)
-    print("verify-labs: every stub tree scores zero on its lab and full marks before it")
+    print("verify-labs: every stub tree scores zero on its lab and full marks before it, "
+          "and carries no solution or reference-only text")
     return 0
 
 
