@@ -338,7 +338,7 @@ def test_gdb_breaks_at_kmain_and_reads_kernel_variables(cfg, qemu, seed):
          "-ex", "break kmain", "-ex", "continue", "-ex", "print/x $rdi",
          "-ex", "break selftest_gdb_checkpoint", "-ex", "continue",
          "-ex", "print selftest_gdb_word", "-ex", "print/x boot_multiboot_magic",
-         "-ex", "continue"],
+         "-ex", "bt", "-ex", "continue"],
         capture_output=True, text=True, timeout=25, env=env, cwd=cfg.root)
     out = gdb.stdout + gdb.stderr
     assert "Remote 'g' packet reply is too long" not in out
@@ -346,6 +346,15 @@ def test_gdb_breaks_at_kmain_and_reads_kernel_variables(cfg, qemu, seed):
     assert "$1 = 0x2badb002" in out, f"rdi at kmain should be the multiboot magic:\n{out}"
     assert re.search(rf'\$2 = "{word}"', out), f"selftest_gdb_word should be \"{word}\":\n{out}"
     assert "$3 = 0x2badb002" in out, f"boot_multiboot_magic:\n{out}"
+    # The chain ends cleanly under kmain: boot_higher_half, then the zero
+    # return address of boot.asm's outermost frame, not junk frames.
+    frames = re.findall(r"^#\d+\s+(?:(0x[0-9a-f]+) in )?(\S+)", out, re.M)
+    names = [name for _, name in frames]
+    assert "kmain" in names, f"bt did not reach kmain:\n{out}"
+    below = frames[names.index("kmain") + 1:]
+    junk = [f"{pc} {name}" for pc, name in below
+            if name != "boot_higher_half" and int(pc or "1", 16) != 0]
+    assert not junk and len(below) <= 2, f"bt shows junk frames below kmain: {below}\n{out}"
     result = q.wait()
     expect_reason(result, "ok")
     assert "gdb-test: done" in result.output

@@ -168,7 +168,13 @@ boot_higher_half:
 	xor eax, eax
 	rep stosb
 	mov rsp, boot_stack_top
-	xor ebp, ebp                    ; a zero frame pointer ends every backtrace
+	; The outermost frame, built by hand: no caller's frame pointer and a
+	; zero return address. The kernel's backtrace stops at it after naming
+	; boot_higher_half; GDB, which cannot analyse this code, reads the same
+	; frame through rbp and stops at the zero pc instead of showing junk.
+	push 0                          ; return address
+	push 0                          ; saved rbp
+	mov rbp, rsp
 	mov edi, r12d
 	mov esi, r13d
 	extern kmain
