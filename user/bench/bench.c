@@ -8,32 +8,24 @@
 
 #define ROUNDS 1000
 
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /* Instructions of the measuring loop itself, to subtract. */
 static uint64_t loop_overhead(void)
 {
-	uint64_t start = rdtsc();
+	uint64_t start = read_tsc();
 
 	for (volatile int i = 0; i < ROUNDS; i++)
 		;
-	return rdtsc() - start;
+	return read_tsc() - start;
 }
 
 static void bench_null_syscall(void)
 {
-	uint64_t overhead = loop_overhead(), start = rdtsc();
+	uint64_t overhead = loop_overhead(), start = read_tsc();
 
 	for (volatile int i = 0; i < ROUNDS; i++)
 		sys_getpid();
 	printf("bench: null syscall (getpid) %lu instructions\n",
-	       (rdtsc() - start - overhead) / ROUNDS);
+	       (read_tsc() - start - overhead) / ROUNDS);
 }
 
 static void bench_yield(void)
@@ -46,24 +38,24 @@ static void bench_yield(void)
 			sys_yield();
 		exit(0);
 	}
-	start = rdtsc();
+	start = read_tsc();
 	for (volatile int i = 0; i < ROUNDS; i++)
 		sys_yield();
 	/* Each round is two yields: this process's and the child's. */
 	printf("bench: yield between two processes %lu instructions per switch\n",
-	       (rdtsc() - start - overhead) / (2 * ROUNDS));
+	       (read_tsc() - start - overhead) / (2 * ROUNDS));
 	waitpid(child, &status, 0);
 }
 
 static void bench_fork_wait(void)
 {
-	uint64_t start = rdtsc();
+	uint64_t start = read_tsc();
 	int status, child = fork();
 
 	if (child == 0)
 		exit(0);
 	waitpid(child, &status, 0);
-	printf("bench: fork+exit+wait %lu instructions\n", rdtsc() - start);
+	printf("bench: fork+exit+wait %lu instructions\n", read_tsc() - start);
 }
 
 int main(void)

@@ -66,4 +66,22 @@ void free(void *ptr);
 
 uint64_t parse_u64(const char *s);
 
+/* The time-stamp counter; under QEMU's -icount it counts guest instructions. */
+static inline uint64_t read_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* xorshift64*, the generator the kernel and the grader use for seeded data. */
+static inline uint64_t xorshift_next(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dUL;
+}
+
 #endif

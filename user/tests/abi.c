@@ -5,21 +5,13 @@
  */
 #include "anode.h"
 
-static uint64_t next_random(uint64_t *state)
-{
-	*state ^= *state >> 12;
-	*state ^= *state << 25;
-	*state ^= *state >> 27;
-	return *state * 0x2545f4914f6cdd1dUL;
-}
-
 int main(int argc, char **argv)
 {
 	uint64_t state = argc > 1 ? parse_u64(argv[1]) : 1;
 	long a[6];
 
 	for (int i = 0; i < 6; i++)
-		a[i] = (long)next_random(&state);
+		a[i] = (long)xorshift_next(&state);
 	printf("abi: debug_args = 0x%lx\n", (uint64_t)sys_debug_args(a[0], a[1], a[2], a[3], a[4], a[5]));
 	printf("abi: getpid = %ld\n", sys_getpid());
 	printf("abi: unknown number = %ld\n", syscall6(4242, 0, 0, 0, 0, 0, 0));

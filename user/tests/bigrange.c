@@ -12,14 +12,6 @@
 #define FAR_SPAN 0x6fff00000000L       /* 112 TiB */
 #define SPARSE_PAGES 3
 
-static uint64_t read_tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 static long fmap_at(long address)
 {
 	struct fmap_request req = { .size = 4096, .address = (uint64_t)address,

@@ -9,14 +9,6 @@
 
 #define SWITCHED_OUT_GAP 500 /* more guest instructions between two loop passes */
 
-static uint64_t read_tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 /* Spins in user mode; exits 42 the first time it finds it was switched out. */
 static void spin_until_switched_out(void)
 {

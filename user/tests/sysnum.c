@@ -11,14 +11,6 @@
 #define BASE_LIMIT 0x10000
 #define WIDE_NUMBERS 256
 
-static uint64_t next_random(uint64_t *state)
-{
-	*state ^= *state >> 12;
-	*state ^= *state << 25;
-	*state ^= *state >> 27;
-	return *state * 0x2545f4914f6cdd1dUL;
-}
-
 static const long class_bits[] = {
 	0, SYS_CLASS_FILE, SYS_CLASS_PATH, SYS_CLASS_FILE | SYS_ARG_MSLICE,
 	SYS_CLASS_FILE | SYS_ARG_SLICE, SYS_CLASS_PATH | SYS_RET_FILE,
@@ -28,8 +20,8 @@ static const long class_bits[] = {
 /* Makes the call; counts and prints it if the result is not -ENOSYS. */
 static int check_refused(long number, uint64_t *state)
 {
-	long r = syscall6(number, (long)next_random(state), (long)next_random(state),
-			  (long)next_random(state), 0, 0, 0);
+	long r = syscall6(number, (long)xorshift_next(state), (long)xorshift_next(state),
+			  (long)xorshift_next(state), 0, 0, 0);
 
 	if (r == -ENOSYS)
 		return 0;
@@ -43,12 +35,12 @@ int main(int argc, char **argv)
 	long calls = 0, wrong = 0;
 
 	for (long base = TABLE_ENTRIES; base < BASE_LIMIT; base++, calls++) {
-		long bits = class_bits[next_random(&state) % (sizeof(class_bits) / sizeof(long))];
+		long bits = class_bits[xorshift_next(&state) % (sizeof(class_bits) / sizeof(long))];
 
 		wrong += check_refused(base | bits, &state);
 	}
 	for (int i = 0; i < WIDE_NUMBERS; i++, calls++)
-		wrong += check_refused((long)(next_random(&state) | (1UL << (32 + i % 32))), &state);
+		wrong += check_refused((long)(xorshift_next(&state) | (1UL << (32 + i % 32))), &state);
 	printf("sysnum: %ld numbers outside the table, %ld not refused with -ENOSYS\n", calls, wrong);
 	return wrong != 0;
 }
