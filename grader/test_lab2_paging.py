@@ -10,7 +10,7 @@ import re
 import pytest
 
 from anode.heap_cases import heap_totals, teardown_tables
-from anode.runner import expect_reason
+from anode.runner import expect_reason, stub_hint
 from anode.symbols import SymbolTable
 from anode.xorshift import XorShift64Star
 
@@ -19,7 +19,7 @@ PAGE = 4096
 
 def number(pattern, output):
     m = re.search(pattern, output, re.M)
-    assert m, f"no line matching {pattern!r} in the output"
+    assert m, f"{stub_hint(output)}no line matching {pattern!r} in the output"
     return [int(g, 0) for g in m.groups()]
 
 

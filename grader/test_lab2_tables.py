@@ -191,9 +191,9 @@ def test_failed_map_leaves_nothing_behind(run_kernel, seed):
     expect_reason(result, "ok")
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
 def test_recycled_frames_come_back_zeroed(run_kernel, seed):
-    """freed frames are handed out again, each once and zeroed, even as page tables"""
+    """freed frames are handed out again, each once and zeroed"""
     n = 8 + XorShift64Star(seed).next() % 57
     result = run_kernel(f"test=mem-frame-recycle seed={seed}")
     got, dirty, foreign, twice = numbers(
@@ -209,9 +209,18 @@ def test_recycled_frames_come_back_zeroed(run_kernel, seed):
     assert freed == before and again == before - n, \
         f"free count {before} at first, {freed} after allocating and freeing {n} frames, {again} " \
         f"after allocating {n} again; expected {before}, {before - n}"
-    present = numbers(r"^recycle-test: one page mapped in a new address space built from them: present "
-                      r"entries (\d+) in the PML4's user half, (\d+) in the PDPT, (\d+) in the PD, "
-                      r"(\d+) in the PT$", result)
+    end, = numbers(r"^recycle-test: free frames at the end (\d+)$", result)
+    assert end == before, f"free count {end} after freeing everything, was {before}"
+    expect_reason(result, "ok")
+
+
+@pytest.mark.points(1)
+def test_recycled_tables_start_empty(run_kernel, seed):
+    """page tables built from frames that were written on and freed hold only the new entry"""
+    result = run_kernel(f"test=mem-recycled-tables seed={seed}")
+    present = numbers(r"^recycle-test: one page mapped in a new address space built from \d+ "
+                      r"scribbled frames: present entries (\d+) in the PML4's user half, (\d+) in "
+                      r"the PDPT, (\d+) in the PD, (\d+) in the PT$", result)
     assert present == [1, 1, 1, 1], \
         f"page tables made of recycled frames must hold only the new entry; present entries " \
         f"(PML4 user half, PDPT, PD, PT): {present}"
@@ -266,5 +275,11 @@ def test_unmap_invalidates_the_tlb(run_kernel, seed):
     assert (got_n, got_va) == (n, va), f"expected {n} pages at 0x{va:x}, the kernel used {got_n} at 0x{got_va:x}"
     assert new == n, f"{old} of {n} reads went to the old, unmapped frame and {other} elsewhere: " \
                      "the TLB kept the old translations (invlpg after clearing each entry)"
+    half, rest, own, total = numbers(
+        r"^tlb-test: unmapped (\d+) pages freeing their frames, (\d+) keeping them; (\d+) of the "
+        r"(\d+) had their own address invalidated$", result)
+    assert own == total == half + rest == n, \
+        f"only {own} of {n} unmapped pages were invalidated at their own address (invlpg takes " \
+        "the page's virtual address, whether or not its frame is freed)"
     check_leaks(result, "tlb-test")
     expect_reason(result, "ok")

@@ -101,14 +101,39 @@ static int kmain_last_lab(void)
 	return (int)value;
 }
 
+NORETURN static void kmain_run_selftest(const struct selftest *test)
+{
+	int status = selftest_run(test);
+
+	kprintf("selftest: %s finished with status %d\n", test->name, status);
+	machine_exit(status == 0 ? EXIT_CODE_SUCCESS : EXIT_CODE_FAILURE);
+}
+
+/* Runs a FRAMES_UP test, if that is the test, while only the
+ * first gigabyte (boot.asm's direct map) holds memory it can touch. */
+static void kmain_frames_up(const struct selftest *test)
+{
+	if (!test || test->when != FRAMES_UP)
+		return;
+	if (frame_physical_top() > BOOT_MAPPED_BYTES) {
+		kprintf("boot: memory beyond the boot mapping: %s runs once lab 2's stage is up\n",
+			test->name);
+		return;
+	}
+	kprintf("boot: lab 2 frames up, on the boot page tables (%lu frames free)\n",
+		frame_free_count());
+	kmain_run_selftest(test);
+}
+
 /* Brings up what lab `lab` added (lab 1's stage is the start of kmain). */
-static void kmain_bring_up(int lab)
+static void kmain_bring_up(int lab, const struct selftest *test)
 {
 	unsigned guard;
 
 	switch (lab) {
 	case 2:
 		frame_init();
+		kmain_frames_up(test);
 		kernel_vm_init();
 		kprintf("boot: lab 2 stage up: %lu of %lu frames free, %lu KiB of frame bookkeeping\n",
 			frame_free_count(), frame_total_count(), frame_overhead_bytes() / 1024);
@@ -128,14 +153,6 @@ static void kmain_bring_up(int lab)
 	default:
 		break;
 	}
-}
-
-NORETURN static void kmain_run_selftest(const struct selftest *test)
-{
-	int status = selftest_run(test);
-
-	kprintf("selftest: %s finished with status %d\n", test->name, status);
-	machine_exit(status == 0 ? EXIT_CODE_SUCCESS : EXIT_CODE_FAILURE);
 }
 
 NORETURN void kmain(uint32_t multiboot_magic, uint32_t multiboot_info)
@@ -165,7 +182,7 @@ NORETURN void kmain(uint32_t multiboot_magic, uint32_t multiboot_info)
 		machine_exit(EXIT_CODE_FAILURE);
 	}
 	for (int lab = 2; lab <= kmain_last_lab() && !(test && test->lab < lab); lab++)
-		kmain_bring_up(lab);
+		kmain_bring_up(lab, test && test->lab == lab ? test : NULL);
 	kprintf("boot: tsc %lu when up\n", rdtsc());
 	if (test)
 		kmain_run_selftest(test);

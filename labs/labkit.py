@@ -2,16 +2,16 @@
 marker parser, the student-tree transform and the list of source files.
 
 Marker lines (see labs/README.md), in any language's comment syntax:
-    <prefix> LAB n BEGIN: task      the reference solution starts
-    <prefix> LAB n STUB             optional: commented stub code follows
-    <prefix> LAB n END              the region ends
+    <prefix> LAB n.k BEGIN: task    lab n, exercise k: the reference solution starts
+    <prefix> LAB n.k STUB           optional: commented stub code follows
+    <prefix> LAB n.k END            the region ends
 """
 import os
 import re
 import subprocess
 from dataclasses import dataclass, field
 
-MARKER_RE = re.compile(r"^(\s*)(\S+)\s*LAB (\d+) (BEGIN|STUB|END)\b(.*)$")
+MARKER_RE = re.compile(r"^(\s*)(\S+)\s*LAB (\d+)(?:\.(\d+))? (BEGIN|STUB|END)\b(.*)$")
 # Text true only of the reference (README's "this branch is the reference"):
 # REFERENCE BEGIN ... [REFERENCE STUDENT + commented replacement] ... REFERENCE END.
 # Every student tree, fresh or catch-up, gets the replacement instead.
@@ -68,6 +68,11 @@ class Region:
     end: int = None             # index of the END line
     prefix: str = ""
     indent: str = ""
+    exercise: int = 0           # k of "LAB n.k"; 0 for a reference-only region
+
+    @property
+    def label(self):
+        return f"{self.lab}.{self.exercise}"
 
 
 @dataclass
@@ -84,52 +89,67 @@ def _strip_closer(prefix, text):
     return text
 
 
+def _marker(line):
+    """(indent, prefix, lab, exercise, kind, rest) of a marker line, or None.
+    A reference-only marker has lab REFERENCE_LAB and exercise 0; a lab
+    marker without its exercise number has exercise None."""
+    m = MARKER_RE.match(line)
+    if m:
+        exercise = int(m.group(4)) if m.group(4) else None
+        return m.group(1), m.group(2), int(m.group(3)), exercise, m.group(5), m.group(6)
+    r = REFERENCE_RE.match(line)
+    if r:
+        return r.group(1), r.group(2), REFERENCE_LAB, 0, STUB_OF[r.group(3)], ": reference only"
+    return None
+
+
 def parse(path, text, known_labs):
     """Finds the marked regions of one file; raises LabError on a bad marker."""
     lines = text.split("\n")
     regions, open_region = [], None
     for i, line in enumerate(lines):
-        m = MARKER_RE.match(line)
-        r = None if m else REFERENCE_RE.match(line)
-        if r:
-            m = r
-        if not m:
+        marker = _marker(line)
+        if not marker:
             if open_region and open_region.stub is not None and line.strip():
                 stub_text = line.strip()
                 if not stub_text.startswith(open_region.prefix):
                     raise LabError(path, i + 1, f"stub line must start with '{open_region.prefix}'")
             continue
-        if r:
-            indent, prefix, number, kind, rest = r.group(1), r.group(2), REFERENCE_LAB, \
-                STUB_OF[r.group(3)], ": reference only"
-        else:
-            indent, prefix, number, kind, rest = m.group(1), m.group(2), int(m.group(3)), \
-                m.group(4), m.group(5)
+        indent, prefix, number, exercise, kind, rest = marker
+        if exercise is None:
+            raise LabError(path, i + 1, f"LAB {number} {kind} needs the exercise number: "
+                           f"'LAB {number}.k {kind}' for exercise k of lab {number}")
+        name = "REFERENCE" if number == REFERENCE_LAB else f"LAB {number}.{exercise}"
         if kind == "BEGIN":
             if open_region:
-                raise LabError(path, i + 1, f"LAB {number} BEGIN inside the LAB {open_region.lab} region "
+                raise LabError(path, i + 1, f"{name} BEGIN inside the LAB {open_region.label} region "
                                f"opened at line {open_region.begin + 1} (nested markers)")
             task = _strip_closer(prefix, rest)
             if not task.startswith(":") or not task[1:].strip():
-                raise LabError(path, i + 1, f"LAB {number} BEGIN needs a task: 'LAB {number} BEGIN: what to do'")
+                raise LabError(path, i + 1, f"{name} BEGIN needs a task: '{name} BEGIN: what to do'")
             if number != REFERENCE_LAB and number not in known_labs:
                 raise LabError(path, i + 1, f"LAB {number} is not listed in labs/labs.txt")
-            open_region = Region(number, task[1:].strip(), i, prefix=prefix, indent=indent)
+            if number != REFERENCE_LAB and exercise < 1:
+                raise LabError(path, i + 1, f"{name}: exercises are numbered from 1")
+            open_region = Region(number, task[1:].strip(), i, prefix=prefix, indent=indent,
+                                 exercise=exercise)
         elif not open_region:
-            raise LabError(path, i + 1, f"LAB {number} {kind} without a LAB {number} BEGIN before it")
-        elif number != open_region.lab:
-            raise LabError(path, i + 1, f"LAB {number} {kind} in a LAB {open_region.lab} region "
+            raise LabError(path, i + 1, f"{name} {kind} without a {name} BEGIN before it")
+        elif (number, exercise) != (open_region.lab, open_region.exercise):
+            opened = "REFERENCE" if open_region.lab == REFERENCE_LAB else f"LAB {open_region.label}"
+            raise LabError(path, i + 1, f"{name} {kind} in the {opened} region "
                            f"opened at line {open_region.begin + 1} (mis-numbered marker)")
         elif kind == "STUB":
             if open_region.stub is not None:
-                raise LabError(path, i + 1, f"second LAB {number} STUB in one region")
+                raise LabError(path, i + 1, f"second {name} STUB in one region")
             open_region.stub = i
         else:
             open_region.end = i
             regions.append(open_region)
             open_region = None
     if open_region:
-        raise LabError(path, open_region.begin + 1, f"LAB {open_region.lab} BEGIN is never closed by LAB {open_region.lab} END")
+        raise LabError(path, open_region.begin + 1, f"LAB {open_region.label} BEGIN is never closed "
+                       f"by LAB {open_region.label} END")
     return ParsedFile(lines, regions)
 
 
@@ -146,13 +166,25 @@ def _uncomment(line, prefix):
     return indent + body
 
 
-def transform(parsed, lab, mode):
-    """The file as a student of `lab` sees it ('fresh' or 'catchup' mode)."""
+def solved(region, lab, mode, exercise=None):
+    """True if a student tree of `lab` keeps this region's solution: earlier
+    labs' in catch-up mode, and with `exercise` k the lab's exercises < k
+    (the tree of a student about to start exercise k)."""
+    if region.lab == REFERENCE_LAB:
+        return False
+    if mode == "catchup" and region.lab < lab:
+        return True
+    return exercise is not None and region.lab == lab and region.exercise < exercise
+
+
+def transform(parsed, lab, mode, exercise=None):
+    """The file as a student of `lab` sees it ('fresh' or 'catchup' mode;
+    with `exercise` k, lab `lab`'s exercises before k stay solved)."""
     out, cursor = [], 0
     lines = parsed.lines
     for r in parsed.regions:
         out.extend(lines[cursor:r.begin])
-        keep_solution = mode == "catchup" and r.lab < lab and r.lab != REFERENCE_LAB
+        keep_solution = solved(r, lab, mode, exercise)
         if keep_solution:
             out.extend(lines[r.begin + 1: r.stub if r.stub is not None else r.end])
         elif r.lab == REFERENCE_LAB:
@@ -160,7 +192,7 @@ def transform(parsed, lab, mode):
                 out.extend(_uncomment(l, r.prefix) for l in lines[r.stub + 1: r.end])
         else:
             closer = CLOSERS.get(r.prefix)
-            out.append(f"{r.indent}{r.prefix} LAB {r.lab}: {r.task}" + (f" {closer}" if closer else ""))
+            out.append(f"{r.indent}{r.prefix} LAB {r.label}: {r.task}" + (f" {closer}" if closer else ""))
             if r.stub is not None:
                 out.extend(_uncomment(l, r.prefix) for l in lines[r.stub + 1: r.end])
         cursor = r.end + 1

@@ -26,9 +26,9 @@ ERROR: the mutant must be fixed, not counted. Exit status 0 only if every
 mutant was killed; 1 otherwise; 2 for bad arguments.
 """
 import argparse
+import difflib
 import glob
 import os
-import re
 import subprocess
 import queue
 import sys
@@ -40,7 +40,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import labkit  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
 
 
 class MutantError(Exception):
@@ -70,44 +69,40 @@ def write_hint(path, test):
         f.write("\n".join(lines))
 
 
-def changed_lines(patch):
-    """{path: [0-based line indexes of the original that the patch touches]}.
-    A pure insertion counts as touching the line before it."""
-    touched, path, old = {}, None, 0
+def patched_paths(patch):
+    """The files a patch changes (its +++ lines)."""
+    paths = []
     for line in patch.split("\n"):
-        if line.startswith("--- "):
-            continue
         if line.startswith("+++ "):
             path = line[4:].strip()
-            path = path[2:] if path.startswith("b/") else path
-            touched.setdefault(path, [])
-            continue
-        m = HUNK_RE.match(line)
-        if m:
-            old = int(m.group(1)) - 1
-            continue
-        if path is None or not line:
-            continue
-        if line[0] == " ":
-            old += 1
-        elif line[0] == "-":
-            touched[path].append(old)
-            old += 1
-        elif line[0] == "+":
-            touched[path].append(old - 1)
+            paths.append(path[2:] if path.startswith("b/") else path)
+    return paths
+
+
+def changed_lines(before, after):
+    """0-based indexes of the lines of `before` that differ in `after`. A
+    pure insertion counts as touching the line before it. Computed from the
+    files themselves, so a patch git applied at an offset (code moved above
+    the region since the patch was written) is judged where it landed."""
+    touched = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            touched.extend(range(i1, i2))
+        elif tag == "insert":
+            touched.append(i1 - 1)
     return touched
 
 
-def check_in_regions(patch, lab, tree, known_labs, name):
-    """Raises MutantError unless every touched line is inside a lab `lab` solution."""
-    for path, lines in changed_lines(patch).items():
-        full = os.path.join(tree, path)
-        if not os.path.isfile(full):
-            raise MutantError(f"patches {path}, which does not exist")
-        parsed = labkit.parse(path, labkit.read_text(full), known_labs)
+def check_in_regions(originals, tree, lab, known_labs):
+    """Raises MutantError unless every line the applied patch changed lies
+    inside a lab `lab` solution. originals: {path: text before the patch}."""
+    for path, before in originals.items():
+        parsed = labkit.parse(path, before, known_labs)
         spans = [(r.begin, r.stub if r.stub is not None else r.end)
                  for r in parsed.regions if r.lab == lab]
-        for i in lines:
+        after = labkit.read_text(os.path.join(tree, path))
+        for i in changed_lines(before.split("\n"), after.split("\n")):
             if not any(begin < i < end for begin, end in spans):
                 raise MutantError(f"changes {path}:{i + 1}, outside every lab {lab} "
                                   "solution region")
@@ -178,15 +173,21 @@ def grade(tree, lab, jobs, junit, log, only=None):
     return failed
 
 
-def judge(tree, work, lab, name, patch, jobs, hint, make_jobs):
+def judge(tree, work, lab, name, patch, jobs, hint, make_jobs, known_labs):
     """Applies, builds and grades one mutant; returns (verdict, detail).
     The test that killed it last time (its Killed-by line) runs first: most
     mutants then cost one build and one boot."""
     build_log = os.path.join(work, f"{name}-build.log")
     grade_log = os.path.join(work, f"{name}-grade.log")
     junit = os.path.join(work, f"{name}-junit.xml")
+    originals = {}
+    for path in patched_paths(patch):
+        if not os.path.isfile(os.path.join(tree, path)):
+            raise MutantError(f"patches {path}, which does not exist")
+        originals[path] = labkit.read_text(os.path.join(tree, path))
     apply_patch(tree, patch, False, name)
     try:
+        check_in_regions(originals, tree, lab, known_labs)
         if run(["make", "--no-print-directory", make_jobs, "WERROR=1", "all"], tree, build_log) != 0:
             raise MutantError(f"does not build with -Werror (log {build_log})")
         failed = grade(tree, lab, jobs, junit, grade_log, only=hint) if hint else None
@@ -255,9 +256,8 @@ def main(argv=None):
             description = ""
             try:
                 description, hint, patch = read_mutant(path)
-                check_in_regions(patch, lab, tree, known, name)
                 verdict, detail = judge(tree, args.work, lab, name.replace("/", "-"), patch,
-                                        args.jobs, hint, make_jobs)
+                                        args.jobs, hint, make_jobs, known)
                 if verdict == "killed" and args.write_hints and detail != hint:
                     write_hint(path, detail)
             except (MutantError, labkit.LabError) as e:

@@ -41,9 +41,18 @@ class Result:
         return "\n".join(self.output.splitlines()[-n:])
 
     def describe(self):
-        return (f"run ended: {self.reason} (kernel status {self.kernel_status}) "
+        return (f"{stub_hint(self.output)}run ended: {self.reason} (kernel status {self.kernel_status}) "
                 f"after {self.seconds:.2f} s; log in {self.log_dir}\n"
                 f"--- last {TAIL_LINES} lines of serial output ---\n{self.tail()}")
+
+
+def stub_hint(output):
+    """A line naming the unwritten exercise the run stopped at, or ''. Put
+    first in a failure message, it says why an expected line never came."""
+    for line in output.splitlines():
+        if "not implemented:" in line:
+            return f"the run stopped at an unwritten exercise: {line.strip()}\n"
+    return ""
 
 
 def classify(returncode, timed_out, output, stderr):

@@ -28,6 +28,8 @@ unsigned frame_refcount(uint64_t pa);
 
 uint64_t frame_free_count(void);
 uint64_t frame_total_count(void);
+/* The end of the highest usable memory (physical address). */
+uint64_t frame_physical_top(void);
 /* Bytes the allocator's own bookkeeping uses. */
 uint64_t frame_overhead_bytes(void);
 

@@ -60,6 +60,8 @@ extern struct proc proc_table[NPROC];
 /* sched.c */
 void sched_init(void);
 __attribute__((noreturn)) void sched_run(void);
+/* The next RUNNABLE process, round robin, or NULL (sched_run; a self-test). */
+struct proc *sched_pick_next(void);
 void sched_yield(void);
 void sched_yield_zombie(void);
 void sched_make_runnable(struct proc *p);

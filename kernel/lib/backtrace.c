@@ -25,7 +25,7 @@ int backtrace_walk(uint64_t rbp, uint64_t *pcs, int max)
 {
 	int depth = 0;
 
-	// LAB 1 BEGIN: follow saved rbp links, collect return addresses, stop on a bad rbp; §4
+	// LAB 1.4 BEGIN: follow saved rbp links, collect return addresses, stop on a bad rbp; §4
 	while (rbp != 0 && depth < max) {
 		const uint64_t *frame = (const uint64_t *)rbp;
 		uint64_t next = frame[0];
@@ -43,8 +43,8 @@ int backtrace_walk(uint64_t rbp, uint64_t *pcs, int max)
 			break;
 		rbp = next;
 	}
-	// LAB 1 STUB
-	// LAB 1 END
+	// LAB 1.4 STUB
+	// LAB 1.4 END
 	return depth;
 }
 

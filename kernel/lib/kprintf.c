@@ -68,7 +68,7 @@ static void sink_write(struct kprintf_sink *out, const char *s, size_t len)
 static void format_number(struct kprintf_sink *out, const struct format_spec *spec,
 			  uint64_t magnitude, bool negative, unsigned base)
 {
-	// LAB 1 BEGIN: digits in base, sign/prefix, precision zeros, width padding; handout §3
+	// LAB 1.2 BEGIN: digits in base, sign/prefix, precision zeros, width padding; handout §3
 	const char *digit_chars = spec->conversion == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
 	char digits[64]; /* reversed: least significant digit first */
 	int ndigits = 0;
@@ -110,9 +110,9 @@ static void format_number(struct kprintf_sink *out, const struct format_spec *sp
 		sink_putc(out, digits[--ndigits]);
 	if (spec->left_align)
 		sink_repeat(out, ' ', pad);
-	// LAB 1 STUB
+	// LAB 1.2 STUB
 	// sink_write(out, "<lab 1: format_number>", 22);
-	// LAB 1 END
+	// LAB 1.2 END
 }
 
 static void format_string(struct kprintf_sink *out, const struct format_spec *spec, const char *s)

@@ -9,7 +9,7 @@
 
 const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 {
-	// LAB 1 BEGIN: binary-search ksym_table for the last symbol <= addr (text only); §4
+	// LAB 1.3 BEGIN: binary-search ksym_table for the last symbol <= addr (text only); §4
 	uint64_t lo = 0, hi = ksym_count;
 
 	/* Outside kernel text, the nearest symbol would be a lie. */
@@ -28,9 +28,9 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 		return NULL;
 	*offset = addr - ksym_table[lo - 1].address;
 	return ksym_table[lo - 1].name;
-	// LAB 1 STUB
+	// LAB 1.3 STUB
 	// return NULL;
-	// LAB 1 END
+	// LAB 1.3 END
 }
 
 uint64_t ksym_address(const char *name)

@@ -183,7 +183,7 @@ static uint64_t frame_take_fresh(void)
 
 uint64_t frame_alloc(void)
 {
-	// LAB 2 BEGIN: pop the freed stack or take a fresh frame; count 1, zeroed; handout §2
+	// LAB 2.1 BEGIN: pop the freed stack or take a fresh frame; count 1, zeroed; handout §2
 	uint64_t pa;
 
 	if (freed_top != FRAME_NONE) {
@@ -198,9 +198,9 @@ uint64_t frame_alloc(void)
 	free_frames--;
 	memset(P2V(pa), 0, FRAME_SIZE);
 	return pa;
-	// LAB 2 STUB
+	// LAB 2.1 STUB
 	// lab_not_implemented(2, "frame_alloc");
-	// LAB 2 END
+	// LAB 2.1 END
 }
 
 /* Puts never-allocated frames [start, start + n pages) on the freed stack. */
@@ -253,16 +253,16 @@ static void frame_check_allocated(uint64_t pa, const char *who)
 
 void frame_free(uint64_t pa)
 {
-	// LAB 2 BEGIN: check, drop a reference, push on the freed stack at zero; handout §2
+	// LAB 2.1 BEGIN: check, drop a reference, push on the freed stack at zero; handout §2
 	frame_check_allocated(pa, "frame_free");
 	if (--frame_refs[pfn_of(pa)] > 0)
 		return;
 	*(uint64_t *)P2V(pa) = freed_top;
 	freed_top = pa;
 	free_frames++;
-	// LAB 2 STUB
+	// LAB 2.1 STUB
 	// lab_not_implemented(2, "frame_free");
-	// LAB 2 END
+	// LAB 2.1 END
 }
 
 void frame_ref(uint64_t pa)
@@ -286,6 +286,11 @@ uint64_t frame_free_count(void)
 uint64_t frame_total_count(void)
 {
 	return total_frames;
+}
+
+uint64_t frame_physical_top(void)
+{
+	return frame_limit * FRAME_SIZE;
 }
 
 uint64_t frame_overhead_bytes(void)

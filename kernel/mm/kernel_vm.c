@@ -25,10 +25,19 @@
 
 uint64_t direct_map_end = BOOT_MAPPED_BYTES;
 static uint64_t kernel_root;
+/* boot.asm's PML4, linked at its physical address (the kernel runs on it
+ * until kernel_vm_init loads its own). */
+extern char boot_pml4[];
 
+/*
+ * The kernel's PML4; before kernel_vm_init, boot.asm's. Lab 2's frame and
+ * page-table self-tests run that early (main.c), so that each exercise
+ * can be checked before the kernel address space needs all of them: their
+ * address spaces then share the boot tables' kernel half.
+ */
 uint64_t kernel_pml4(void)
 {
-	return kernel_root;
+	return kernel_root ? kernel_root : (uint64_t)boot_pml4;
 }
 
 static uint64_t kernel_vm_physical_top(void)
@@ -75,15 +84,15 @@ LAB_HELPER static void kernel_vm_map_section(const char *name, const void *start
 
 static void kernel_vm_map_image(void)
 {
-	// LAB 2 BEGIN: map text R-X, rodata R, data+bss RW (not the guard), ksyms R; handout §4
+	// LAB 2.4 BEGIN: map text R-X, rodata R, data+bss RW (not the guard), ksyms R; handout §4
 	kernel_vm_map_section("text", kernel_text_start, kernel_text_end, VM_EXEC);
 	kernel_vm_map_section("rodata", kernel_rodata_start, kernel_rodata_end, 0);
 	kernel_vm_map_section("data", kernel_data_start, boot_stack_guard, VM_WRITE);
 	kernel_vm_map_section("bss", boot_stack_bottom, kernel_bss_end, VM_WRITE);
 	kernel_vm_map_section("ksyms", kernel_ksyms_start, kernel_end, 0);
-	// LAB 2 STUB
+	// LAB 2.4 STUB
 	// lab_not_implemented(2, "kernel_vm_map_image");
-	// LAB 2 END
+	// LAB 2.4 END
 }
 
 /*

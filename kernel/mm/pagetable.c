@@ -45,7 +45,7 @@ static uint64_t pte_flags(unsigned flags)
 
 uint64_t *pt_walk(uint64_t pml4, uint64_t va, bool create)
 {
-	// LAB 2 BEGIN: walk PML4->PDPT->PD->PT (create if asked), return the PTE; handout §3
+	// LAB 2.2 BEGIN: walk PML4->PDPT->PD->PT (create if asked), return the PTE; handout §3
 	uint64_t *table = P2V(pml4);
 
 	for (int level = PT_LEVELS; level > 1; level--) {
@@ -63,9 +63,9 @@ uint64_t *pt_walk(uint64_t pml4, uint64_t va, bool create)
 		table = pt_table(*entry);
 	}
 	return &table[pt_index(va, 1)];
-	// LAB 2 STUB
+	// LAB 2.2 STUB
 	// lab_not_implemented(2, "pt_walk");
-	// LAB 2 END
+	// LAB 2.2 END
 }
 
 /*
@@ -116,7 +116,7 @@ int pt_visit_range(uint64_t pml4, uint64_t va, uint64_t len, struct pt_visit *vi
 
 int vm_map_range(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, unsigned flags)
 {
-	// LAB 2 BEGIN: per page: walk (create), -EEXIST if present, write pa|flags; §3
+	// LAB 2.2 BEGIN: per page: walk (create), -EEXIST if present, write pa|flags; §3
 	uint64_t bits = pte_flags(flags);
 
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
@@ -133,9 +133,9 @@ int vm_map_range(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, unsigned
 		*pte = ((pa + off) & PTE_ADDR_MASK) | bits;
 	}
 	return 0;
-	// LAB 2 STUB
+	// LAB 2.2 STUB
 	// lab_not_implemented(2, "vm_map_range");
-	// LAB 2 END
+	// LAB 2.2 END
 }
 
 struct vm_unmap_visit {
@@ -145,7 +145,7 @@ struct vm_unmap_visit {
 
 static int vm_unmap_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 {
-	// LAB 2 BEGIN: free the frame if asked, clear the entry, invalidate the TLB; handout §3
+	// LAB 2.3 BEGIN: free the frame if asked, clear the entry, invalidate the TLB; handout §3
 	bool free_frames = ((struct vm_unmap_visit *)visit)->free_frames;
 
 	if (free_frames)
@@ -154,9 +154,9 @@ static int vm_unmap_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 	/* The CPU may still hold the old translation: drop it. */
 	tlb_invalidate(va);
 	return 0;
-	// LAB 2 STUB
+	// LAB 2.3 STUB
 	// lab_not_implemented(2, "vm_unmap_leaf");
-	// LAB 2 END
+	// LAB 2.3 END
 }
 
 void vm_unmap_range(uint64_t pml4, uint64_t va, uint64_t len, bool free_frames)
@@ -234,7 +234,7 @@ struct vm_copy_visit {
 /* Copies one user page of the source into a fresh frame of dst, with the same entry bits. */
 static int vm_copy_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 {
-	// LAB 3 BEGIN: new frame in dst (pt_walk create), copy page, same bits but A/D; §6
+	// LAB 3.6 BEGIN: new frame in dst (pt_walk create), copy page, same bits but A/D; §6
 	uint64_t dst = ((struct vm_copy_visit *)visit)->dst;
 	uint64_t frame = frame_alloc();
 	uint64_t *entry;
@@ -249,9 +249,9 @@ static int vm_copy_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 	memcpy(P2V(frame), P2V(*pte & PTE_ADDR_MASK), PAGE_SIZE);
 	*entry = frame | (*pte & ~PTE_ADDR_MASK & ~(PTE_ACCESSED | PTE_DIRTY));
 	return 0;
-	// LAB 3 STUB
+	// LAB 3.6 STUB
 	// lab_not_implemented(3, "vm_copy_leaf");
-	// LAB 3 END
+	// LAB 3.6 END
 }
 
 int vm_copy_user(uint64_t dst, uint64_t src)

@@ -45,7 +45,7 @@ LAB_HELPER static void proc_reparent_children(struct proc *dying)
 
 __attribute__((noreturn)) void proc_exit(int status)
 {
-	// LAB 3 BEGIN: reparent children, free memory (off CR3), zombie, wake parent; handout §6
+	// LAB 3.5 BEGIN: reparent children, free memory (off CR3), zombie, wake parent; handout §6
 	struct proc *p = proc_current();
 
 	proc_reparent_children(p);
@@ -61,15 +61,15 @@ __attribute__((noreturn)) void proc_exit(int status)
 	else
 		sched_note_orphan();
 	sched_yield_zombie();
-	// LAB 3 STUB
+	// LAB 3.5 STUB
 	// lab_not_implemented(3, "proc_exit");
-	// LAB 3 END
+	// LAB 3.5 END
 	panic("proc_exit: a zombie was scheduled");
 }
 
 int proc_wait(int pid, int *status, int options)
 {
-	// LAB 3 BEGIN: reap a zombie child (pid <= 0: any); -ECHILD, WNOHANG, or sleep; §6
+	// LAB 3.5 BEGIN: reap a zombie child (pid <= 0: any); -ECHILD, WNOHANG, or sleep; §6
 	struct proc *self = proc_current();
 
 	for (;;) {
@@ -96,9 +96,9 @@ int proc_wait(int pid, int *status, int options)
 		if (!sched_sleep(self, 0))
 			return -EINTR;
 	}
-	// LAB 3 STUB
+	// LAB 3.5 STUB
 	// lab_not_implemented(3, "proc_wait");
-	// LAB 3 END
+	// LAB 3.5 END
 }
 
 int proc_kill(int pid)

@@ -25,7 +25,7 @@ static bool orphans_waiting;
 /* Called with every process gone (program.c: the leak check and exit). */
 void program_all_exited(void);
 
-LAB_HELPER static void sched_switch_to(struct proc *p)
+static void sched_switch_to(struct proc *p)
 {
 	struct cpu *cpu = this_cpu();
 
@@ -59,30 +59,44 @@ static void sched_reap_orphans(void)
 			proc_free(&proc_table[i]);
 }
 
+/*
+ * The next process to run: the first RUNNABLE one after the slot picked
+ * last, wrapping around (round robin: every runnable process gets a turn
+ * before any gets a second), or NULL when none is runnable. Only sched_run
+ * and the `sched-pick` self-test call it.
+ */
+struct proc *sched_pick_next(void)
+{
+	// LAB 3.4 BEGIN: first RUNNABLE slot after last_slot (round robin), remember it; §5
+	int slots = proc_slots_in_use();
+
+	for (int i = 1; i <= slots; i++) {
+		struct proc *p = &proc_table[(last_slot + i) % slots];
+
+		if (p->state == PROC_RUNNABLE) {
+			last_slot = p->slot;
+			return p;
+		}
+	}
+	return NULL;
+	// LAB 3.4 STUB
+	// lab_not_implemented(3, "sched_pick_next");
+	// LAB 3.4 END
+}
+
 __attribute__((noreturn)) void sched_run(void)
 {
 	for (;;) {
+		struct proc *next;
+
 		sched_reap_orphans();
 		if (proc_count() == 0)
 			program_all_exited();
-		// LAB 3 BEGIN: next RUNNABLE after last_slot (round robin), switch to it; §5
-		struct proc *next = NULL;
-		int slots = proc_slots_in_use();
-
-		for (int i = 1; i <= slots && !next; i++) {
-			struct proc *p = &proc_table[(last_slot + i) % slots];
-
-			if (p->state == PROC_RUNNABLE)
-				next = p;
-		}
+		next = sched_pick_next();
 		if (next) {
-			last_slot = next->slot;
 			sched_switch_to(next);
 			continue;
 		}
-		// LAB 3 STUB
-		// lab_not_implemented(3, "sched_run");
-		// LAB 3 END
 		/* Nothing to run: wait for an interrupt (the timer wakes sleepers). */
 		cpu_wait_for_interrupt();
 	}

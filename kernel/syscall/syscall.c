@@ -57,16 +57,16 @@ void syscall_dispatch(struct trap_frame *tf)
 	uint64_t number = tf->rax;
 	const struct syscall_entry *entry = syscall_lookup(number);
 
-	// LAB 3 BEGIN: six argument registers; call entry if its full number matches; handout §2
+	// LAB 3.2 BEGIN: six argument registers; call entry if its full number matches; handout §2
 	struct syscall_args args = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, tf };
 
 	if (!entry || !entry->handler || entry->number != number)
 		tf->rax = (uint64_t)-ENOSYS;
 	else
 		tf->rax = (uint64_t)entry->handler(&args);
-	// LAB 3 STUB
+	// LAB 3.2 STUB
 	// lab_not_implemented(3, "syscall_dispatch");
-	// LAB 3 END
+	// LAB 3.2 END
 	if (syscall_trace)
 		kprintf("strace: pid %d %s(0x%lx, 0x%lx, 0x%lx) = %ld\n", p->pid,
 			entry && entry->handler ? entry->name : "?", tf->rdi, tf->rsi, tf->rdx,

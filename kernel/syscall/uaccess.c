@@ -23,7 +23,7 @@
 /* True if every page of [va, va + len) is mapped for user access (and writable if asked). */
 static bool uaccess_range_ok(uint64_t pml4, uint64_t va, uint64_t len, bool write)
 {
-	// LAB 3 BEGIN: no wrap, nothing past USER_END, each PTE present+user(+write); handout §3
+	// LAB 3.3 BEGIN: no wrap, nothing past USER_END, each PTE present+user(+write); handout §3
 	uint64_t pte;
 
 	if (va + len < va || va + len > USER_END)
@@ -35,9 +35,9 @@ static bool uaccess_range_ok(uint64_t pml4, uint64_t va, uint64_t len, bool writ
 			return false;
 	}
 	return true;
-	// LAB 3 STUB
+	// LAB 3.3 STUB
 	// lab_not_implemented(3, "uaccess_range_ok");
-	// LAB 3 END
+	// LAB 3.3 END
 }
 
 /* Copies between kernel buf and user va, a page at a time through the direct map. */

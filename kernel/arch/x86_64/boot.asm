@@ -189,6 +189,7 @@ boot_higher_half:
 ; overwriting whatever lies below.
 section .bss nobits alloc write align=4096
 global boot_stack_guard, boot_stack_bottom, boot_stack_top
+global boot_pml4                ; kernel_vm.c: the kernel PML4 until its own
 boot_stack_guard:
 	resb 4096
 boot_stack_bottom:

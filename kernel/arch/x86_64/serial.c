@@ -44,7 +44,7 @@ static bool serial_present;
 /* Programs COM1 for 115200 8N1 and checks, in loopback, that a UART is there. */
 bool serial_init(void)
 {
-	// LAB 1 BEGIN: program COM1 (divisor, 8N1, FIFOs), test it in loopback; see handout §2
+	// LAB 1.1 BEGIN: program COM1 (divisor, 8N1, FIFOs), test it in loopback; see handout §2
 	uint16_t divisor = UART_CLOCK_HZ / SERIAL_BAUD;
 
 	outb(COM1 + UART_IER, 0);
@@ -59,9 +59,9 @@ bool serial_init(void)
 	outb(COM1 + UART_DATA, 0xa5);
 	serial_present = inb(COM1 + UART_DATA) == 0xa5;
 	outb(COM1 + UART_MCR, MCR_DTR_RTS_OUT2);
-	// LAB 1 STUB
+	// LAB 1.1 STUB
 	// serial_present = false;
-	// LAB 1 END
+	// LAB 1.1 END
 	return serial_present;
 }
 
@@ -70,12 +70,12 @@ void serial_putc(char c)
 {
 	if (!serial_present)
 		return;
-	// LAB 1 BEGIN: wait for LSR "transmitter empty", then write the byte to THR; handout §2
+	// LAB 1.1 BEGIN: wait for LSR "transmitter empty", then write the byte to THR; handout §2
 	while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY))
 		cpu_relax();
 	outb(COM1 + UART_DATA, (uint8_t)c);
-	// LAB 1 STUB
-	// LAB 1 END
+	// LAB 1.1 STUB
+	// LAB 1.1 END
 }
 
 /* Returns the next received byte, or -1 at once when none is waiting. */
@@ -83,13 +83,13 @@ int serial_getc(void)
 {
 	if (!serial_present)
 		return -1;
-	// LAB 1 BEGIN: if LSR says "data ready", read and return RBR, else -1; see handout §2
+	// LAB 1.1 BEGIN: if LSR says "data ready", read and return RBR, else -1; see handout §2
 	if (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
 		return -1;
 	return inb(COM1 + UART_DATA);
-	// LAB 1 STUB
+	// LAB 1.1 STUB
 	// return -1;
-	// LAB 1 END
+	// LAB 1.1 END
 }
 
 /*

@@ -39,7 +39,7 @@ extern char syscall_entry[];
 
 void cpu_syscall_init(void)
 {
-	// LAB 3 BEGIN: EFER.SCE, STAR, LSTAR, SFMASK (IF DF TF AC NT IOPL), GS bases; handout §2
+	// LAB 3.1 BEGIN: EFER.SCE, STAR, LSTAR, SFMASK (IF DF TF AC NT IOPL), GS bases; handout §2
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	/* sysret adds 16 for CS and 8 for SS to the base: user data sits just below user code. */
 	wrmsr(MSR_STAR, ((uint64_t)(GDT_KERNEL_DATA | 3) << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
@@ -48,7 +48,7 @@ void cpu_syscall_init(void)
 	/* In the kernel GS points at the per-CPU data; user GS starts at 0. */
 	wrmsr(MSR_GS_BASE, (uint64_t)&boot_cpu);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	// LAB 3 STUB
+	// LAB 3.1 STUB
 	// lab_not_implemented(3, "cpu_syscall_init");
-	// LAB 3 END
+	// LAB 3.1 END
 }

@@ -71,7 +71,7 @@ LAB_HELPER static void trap_print_page_fault(uint64_t error_code)
 /* Handles vectors 0-31. Returns only for exceptions that may resume. */
 static void trap_handle_exception(struct trap_frame *tf)
 {
-	// LAB 1 BEGIN: resume after #BP; else report vector, rip, registers, backtrace, exit; §5
+	// LAB 1.5 BEGIN: resume after #BP; else report vector, rip, registers, backtrace, exit; §5
 	if (tf->vector == VEC_BREAKPOINT) {
 		/* int3 is a trap: rip already points past it, so just return. */
 		kprintf("trap: breakpoint at ");
@@ -90,9 +90,9 @@ static void trap_handle_exception(struct trap_frame *tf)
 	backtrace_print_context(tf->rip, tf->rbp);
 	kprintf("PANIC: unhandled exception in the kernel\n");
 	machine_exit(EXIT_CODE_PANIC);
-	// LAB 1 STUB
+	// LAB 1.5 STUB
 	// lab_not_implemented(1, "trap_handle_exception");
-	// LAB 1 END
+	// LAB 1.5 END
 }
 
 /*

@@ -135,9 +135,19 @@ static inline void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 			 : "a"(leaf), "c"(subleaf));
 }
 
+/*
+ * Set only by the mem-tlb self-test (tlb.c): it sees every address
+ * invalidated. QEMU drops its whole TLB for an invlpg inside a large page
+ * it has cached (boot.asm's direct map uses 2 MiB pages), which hides an
+ * invlpg of the wrong address; the record does not.
+ */
+extern void (*tlb_invalidate_observer)(uint64_t va);
+
 /* Drops the TLB's cached translation of the page holding va. */
 static inline void tlb_invalidate(uint64_t va)
 {
+	if (tlb_invalidate_observer)
+		tlb_invalidate_observer(va);
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
