@@ -7,6 +7,8 @@ each exercise can be checked right after it is written:
   Exercise 2  test=syscall-dispatch  (kernel/selftest/dispatch_test.c)
   Exercise 3  test=uaccess           (kernel/selftest/uaccess_test.c)
   Exercise 4  test=sched-pick        (kernel/selftest/sched_test.c)
+  Exercise 6  test=vm-copy           (kernel/selftest/vm_copy_test.c), next
+              to the fork tests of test_lab3_syscalls.py
 Exercise 1 has test_syscall_msrs_hold_exactly_the_right_bits.
 Handout: handouts/lab3-syscalls.md.
 """
@@ -49,7 +51,7 @@ def test_dispatch_passes_six_registers_and_refuses_inexact_numbers(run_kernel, s
     pid = re.search(r"dispatch-test: getpid = (-?\d+) \(pid (\d+)\)", out)
     assert pid and pid.group(1) == pid.group(2), f"getpid: {pid.group(0) if pid else 'no line'}"
     for case in ("getpid with a class bit", "write without its class bits", r"unused base \d+",
-                 "base past the table", "number past 32 bits"):
+                 "base past the table", "number past 32 bits", "number 0"):
         line = re.search(rf"dispatch-test: {case} = (-?\d+)", out)
         assert line and int(line.group(1)) == ENOSYS, \
             f"{line.group(0) if line else case}: expected {ENOSYS} (-ENOSYS)"
@@ -68,6 +70,7 @@ UACCESS_CASES = {
     "read the last byte of the second writable page": 0,
     "read the last byte plus one unmapped byte": EFAULT,
     "write ending one byte into the unmapped page": EFAULT,
+    "read three pages with an unmapped one in the middle": EFAULT,
     "read at address 0": EFAULT,
     "read the kernel's text": EFAULT,
     "read at USER_END (mapped, but not user space)": EFAULT,
@@ -103,3 +106,18 @@ def test_round_robin_pick_is_fair_and_only_takes_runnable(run_kernel, seed):
     assert "sched-test: one runnable, twice: same one" in out, \
         "the only runnable process must be picked again (also when it was the last pick)"
     no_leak(out, "sched-test")
+
+
+@pytest.mark.points(3)
+def test_fork_copy_keeps_every_entry_bit(run_kernel, seed):
+    """vm_copy_leaf: a new frame with the same bytes and the same entry bits (NX, software bits), A/D clear"""
+    out = self_test(run_kernel, "vm-copy", seed, "copy-test")
+    bad = re.findall(r"^copy-test: page .*$", out, re.M)
+    m = re.search(r"copy-test: (\d+) pages copied: (\d+) missing, (\d+) with wrong entry bits, "
+                  r"(\d+) sharing the frame, (\d+) with different bytes", out)
+    assert m, out[-800:]
+    assert m.group(2) == "0", f"{m.group(2)} pages were not copied"
+    assert m.group(3) == "0", "entries copied with other bits:\n" + "\n".join(bad)
+    assert m.group(4) == "0", f"{m.group(4)} copies share the parent's frame"
+    assert m.group(5) == "0", f"{m.group(5)} copies hold other bytes"
+    no_leak(out, "copy-test")

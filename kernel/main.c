@@ -28,6 +28,7 @@
 #include "monitor.h"
 #include "proc.h"
 #include "random.h"
+#include "scheme.h"
 #include "selftest.h"
 #include "syscall.h"
 #include "vm.h"
@@ -149,6 +150,11 @@ static void kmain_bring_up(int lab, const struct selftest *test)
 		kprintf("boot: lab 3 stage up: system calls, %d process slots, %d Hz timer, "
 			"SMEP %s, SMAP %s\n", NPROC, TIMER_HZ, guard & USER_GUARD_SMEP ? "on" : "off",
 			guard & USER_GUARD_SMAP ? "on" : "off");
+		break;
+	case 4:
+		scheme_init(kmain_last_lab());
+		kprintf("boot: lab 4 stage up: schemes root, debug, pipe, sys; %d fds per process\n",
+			FD_MAX);
 		break;
 	default:
 		break;

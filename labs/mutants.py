@@ -48,8 +48,11 @@ class MutantError(Exception):
 
 def read_mutant(path):
     """Returns (description, killed-by hint or None, patch text)."""
-    with open(path) as f:
-        text = f.read()
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError as e:
+        raise MutantError(f"{path}: cannot read it: {e.strerror}")
     lines = text.split("\n")
     if not lines[0].startswith("Description: ") or not lines[0][13:].strip():
         raise MutantError(f"{path}:1: the first line must be 'Description: what the bug is'")

@@ -13,5 +13,8 @@ void *kmalloc(size_t size);
 void kfree(void *ptr);
 /* How many blocks are allocated now (the leak check compares it). */
 uint64_t kmalloc_live_blocks(void);
+/* Frames the size classes hold (slots are kept, never given back): with
+ * no block live, they are the heap's, not a leak. */
+uint64_t kmalloc_slab_frames(void);
 
 #endif

@@ -27,6 +27,7 @@
 #ifndef ANODE_MEMLAYOUT_H
 #define ANODE_MEMLAYOUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PAGE_SIZE 4096UL
@@ -54,6 +55,25 @@ _Static_assert(USER_END + PAGE_SIZE == USER_HALF_END, "exactly one page is kept 
 /* User stack (lab 3): grows down from USER_STACK_TOP, a guard page below it. */
 #define USER_STACK_TOP 0x00007ffffff00000UL
 #define USER_STACK_BYTES (64UL * 1024)
+/*
+ * The scheme bounce window (lab 4): while a daemon serves a request, the
+ * client's buffer is copied into kernel-owned frames mapped here, one slot
+ * per request (at most SCHEME_MAX_IO bytes, page-aligned). fmap never maps
+ * into it, and fork never copies it.
+ */
+#define USER_BOUNCE_BASE 0x00007ffe00000000UL
+#define BOUNCE_SLOT_BYTES (128UL * 1024)
+#define BOUNCE_SLOTS 256
+#define USER_BOUNCE_END (USER_BOUNCE_BASE + BOUNCE_SLOTS * BOUNCE_SLOT_BYTES)
+_Static_assert(USER_BOUNCE_END < USER_STACK_TOP - USER_STACK_BYTES - PAGE_SIZE,
+	       "the bounce window lies below the user stack and its guard");
+
+/* True if [va, va + len) (already checked not to wrap) meets the bounce window. */
+static inline bool user_range_meets_bounce_window(uint64_t va, uint64_t len)
+{
+	return va < USER_BOUNCE_END && va + len > USER_BOUNCE_BASE;
+}
+
 /* Anonymous fmap without an address hint starts here and grows up. */
 #define USER_MMAP_BASE 0x0000100000000000UL
 

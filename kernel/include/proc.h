@@ -16,7 +16,10 @@
 #include <stdint.h>
 
 #include "arch/x86_64/trapframe.h"
+#include "file.h"
+#include "memlayout.h"
 
+struct request;
 #define NPROC 64
 #define PROC_NAME_BYTES 32
 #define KSTACK_PAGES 4
@@ -45,6 +48,10 @@ struct proc {
 	const void *wait_channel;   /* what a sleeping process waits for */
 	uint64_t wake_tick;         /* deadline of a timed sleep, 0 if none */
 	uint64_t mmap_next;         /* where the next anonymous fmap goes */
+	struct fd_table files;      /* lab 4: this process's file descriptors */
+	uint64_t bounce_used[BOUNCE_SLOTS / 64]; /* lab 4: bounce window slots in use */
+	struct request *request_cache; /* lab 4: this process's reusable request */
+	bool may_hold_scheme_fd;    /* lab 4: registered a scheme, or its parent might have */
 };
 
 /* proc.c */
@@ -70,6 +77,8 @@ void sched_note_orphan(void);
 /* Sleeps until wakeup(channel) or, if wake_tick != 0, that tick; false if killed. */
 bool sched_sleep(const void *channel, uint64_t wake_tick);
 void sched_wakeup(const void *channel);
+/* Wakes p if it sleeps on channel: for a channel with one known sleeper. */
+void sched_wakeup_proc(struct proc *p, const void *channel);
 void sched_tick(void);
 uint64_t sched_ticks(void);
 

@@ -78,6 +78,7 @@ int selftest_console_input(void);
 int selftest_syscall_dispatch(void);
 int selftest_uaccess(void);
 int selftest_sched_pick(void);
+int selftest_vm_copy(void);
 
 /* fake_proc.c: a current process for tests that call process-facing code
  * without user mode (with an empty address space if asked); NULL after

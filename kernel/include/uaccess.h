@@ -30,6 +30,8 @@ int copy_from_user(void *dst, struct user_ptr src, uint64_t len);
 int copy_to_user(struct user_ptr dst, const void *src, uint64_t len);
 /* 0 if all of [p, p + len) is readable user memory, else -EFAULT. */
 int user_check_readable(struct user_ptr p, uint64_t len);
+/* 0 if all of [p, p + len) is writable user memory, else -EFAULT. */
+int user_check_writable(struct user_ptr p, uint64_t len);
 /* Writes into another address space's user half (exec's initial stack). */
 int copy_to_space(uint64_t pml4, uint64_t va, const void *src, uint64_t len);
 

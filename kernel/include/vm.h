@@ -30,6 +30,9 @@
 /* Bits the CPU ignores, free for the kernel's own bookkeeping (bits 9-11
  * and 52-58); changing permissions or copying an entry keeps them. */
 #define PTE_SOFT_MASK (0x0000000000000e00UL | 0x07f0000000000000UL)
+/* Soft bit: a frame the kernel lent this space (a scheme bounce page,
+ * lab 4); the process does not own it, so fork does not copy it. */
+#define PTE_BORROWED (1UL << 9)
 
 #define PT_LEVELS 4
 #define PT_ENTRIES 512

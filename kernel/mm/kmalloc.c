@@ -43,6 +43,7 @@ struct kmalloc_free_slot {
 };
 
 static struct kmalloc_free_slot *free_slots[KMALLOC_CLASSES];
+static uint64_t slab_frames;
 
 static size_t class_slot_bytes(unsigned class)
 {
@@ -72,6 +73,7 @@ static bool kmalloc_refill(unsigned class)
 
 	if (!pa)
 		return false;
+	slab_frames++;
 	for (size_t off = 0; off + slot <= FRAME_SIZE; off += slot) {
 		struct kmalloc_free_slot *s = (struct kmalloc_free_slot *)((char *)P2V(pa) + off);
 
@@ -87,11 +89,17 @@ static void kmalloc_check_poison(struct kmalloc_free_slot *s)
 {
 	const unsigned char *p = (const unsigned char *)(s + 1);
 	size_t n = class_slot_bytes(s->header.class) - sizeof(*s);
+	const uint64_t poison = 0x0101010101010101UL * KMALLOC_POISON;
 
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != KMALLOC_POISON)
-			panic("kmalloc: free block at %p was written after kfree (byte %lu is 0x%x)",
-			      (void *)block_payload(&s->header), i + sizeof(s->next), p[i]);
+	/* A word at a time (slots are multiples of 16 bytes): the heap's hot path. */
+	for (size_t i = 0; i < n; i += 8) {
+		if (*(const uint64_t *)(p + i) == poison)
+			continue;
+		for (size_t j = i; j < i + 8; j++)
+			if (p[j] != KMALLOC_POISON)
+				panic("kmalloc: free block at %p was written after kfree (byte %lu is 0x%x)",
+				      (void *)block_payload(&s->header), j + sizeof(s->next), p[j]);
+	}
 }
 
 static struct kmalloc_header *kmalloc_small(size_t size)
@@ -127,6 +135,11 @@ static struct kmalloc_header *kmalloc_large(size_t size)
 
 /* Blocks handed out and not yet freed: the end-of-run leak check reads it. */
 static uint64_t live_blocks;
+
+uint64_t kmalloc_slab_frames(void)
+{
+	return slab_frames;
+}
 
 uint64_t kmalloc_live_blocks(void)
 {

@@ -254,9 +254,17 @@ static int vm_copy_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 	// LAB 3.6 END
 }
 
+/* Pages the kernel only lent the source (scheme bounce pages) stay behind. */
+static int vm_copy_owned_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
+{
+	if (*pte & PTE_BORROWED)
+		return 0;
+	return vm_copy_leaf(visit, va, pte);
+}
+
 int vm_copy_user(uint64_t dst, uint64_t src)
 {
-	struct vm_copy_visit copy = { { .leaf = vm_copy_leaf }, dst };
+	struct vm_copy_visit copy = { { .leaf = vm_copy_owned_leaf }, dst };
 
 	return pt_visit_range(src, 0, USER_HALF_END, &copy.visit);
 }

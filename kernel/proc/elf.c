@@ -36,6 +36,7 @@ static bool elf_segment_ok(const struct elf64_phdr *ph, uint64_t size)
 	return ph->filesz <= ph->memsz && ph->memsz <= ELF_MAX_SEGMENT_BYTES &&
 	       ph->offset <= size && ph->filesz <= size - ph->offset && ph->vaddr >= USER_BASE &&
 	       ph->vaddr < USER_END && ph->memsz <= USER_END - ph->vaddr &&
+	       !user_range_meets_bounce_window(ph->vaddr, ph->memsz) &&
 	       !((ph->flags & PF_W) && (ph->flags & PF_X));
 }
 

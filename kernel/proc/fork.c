@@ -25,6 +25,9 @@ int proc_fork(struct trap_frame *tf)
 		proc_free(child);
 		return err;
 	}
+	/* Only now: a failed copy above must not have touched any description. */
+	fd_table_share(&child->files, &parent->files);
+	child->may_hold_scheme_fd = parent->may_hold_scheme_fd;
 	*child->tf = *tf;
 	child->tf->rax = 0;
 	child->parent = parent;

@@ -20,6 +20,7 @@
 #include "kstring.h"
 #include "memlayout.h"
 #include "proc.h"
+#include "scheme.h"
 #include "vm.h"
 
 #define CONTEXT_SAVED_REGISTERS 6 /* rbp rbx r12 r13 r14 r15 (switch.asm) */
@@ -63,6 +64,10 @@ struct proc *proc_alloc(const char *name)
 	p->wait_channel = NULL;
 	p->wake_tick = 0;
 	p->mmap_next = USER_MMAP_BASE;
+	memset(&p->files, 0, sizeof(p->files));
+	memset(p->bounce_used, 0, sizeof(p->bounce_used));
+	p->request_cache = NULL;
+	p->may_hold_scheme_fd = false;
 	p->tf = (struct trap_frame *)(p->kstack_top - sizeof(struct trap_frame));
 	memset(p->tf, 0, sizeof(*p->tf));
 	sp = (uint64_t *)p->tf;
@@ -76,6 +81,9 @@ struct proc *proc_alloc(const char *name)
 /* Gives back everything a process owns. Never called on the running process. */
 void proc_free(struct proc *p)
 {
+	/* Empty unless a half-built process had fds (exit closed the rest). */
+	fd_table_close_all(&p->files);
+	request_cache_release(p);
 	if (p->pml4)
 		vm_destroy(p->pml4);
 	kernel_stack_unmap(p->slot);

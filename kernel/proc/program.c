@@ -25,6 +25,7 @@
 #include "kstring.h"
 #include "memlayout.h"
 #include "proc.h"
+#include "scheme.h"
 #include "uaccess.h"
 #include "vm.h"
 
@@ -104,7 +105,7 @@ int proc_spawn_program(const char *name, const char *arg)
 		program_print_list();
 		return -ENOENT;
 	}
-	frames_before_run = frame_free_count();
+	frames_before_run = frame_free_count() + kmalloc_slab_frames();
 	heap_blocks_before_run = kmalloc_live_blocks();
 	p = proc_alloc(name);
 	if (!p)
@@ -120,6 +121,10 @@ int proc_spawn_program(const char *name, const char *arg)
 		kprintf("run: cannot load %s (%d)\n", name, err < 0 ? err : -ENOMEM);
 		proc_free(p);
 		return err < 0 ? err : -ENOMEM;
+	}
+	if (schemes_enabled() && scheme_open_console(&p->files) < 0) {
+		proc_free(p);
+		return -ENOMEM;
 	}
 	p->tf->rip = entry;
 	p->tf->rsp = sp;
@@ -140,11 +145,15 @@ void program_init_exited(int status)
 /*
  * The end of a run: every process has exited and been freed (pid 1's
  * exit kills the rest; the scheduler reaps them before calling this), so
- * everything a run took must be back: frames and kernel heap blocks.
+ * everything a run took must be back: frames and kernel heap blocks. Free
+ * frames are counted with the heap's slab frames, which it keeps.
  */
 void program_all_exited(void)
 {
-	uint64_t after = frame_free_count(), heap_after = kmalloc_live_blocks();
+	/* Slab frames the heap took during the run are the heap's, not a leak:
+	 * the live-block count says whether anything in them is still used. */
+	uint64_t after = frame_free_count() + kmalloc_slab_frames();
+	uint64_t heap_after = kmalloc_live_blocks();
 	int code = (init_status >> 8) & 0xff;
 	bool leaked;
 

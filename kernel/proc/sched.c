@@ -144,12 +144,19 @@ bool sched_sleep(const void *channel, uint64_t wake_tick)
 
 void sched_wakeup(const void *channel)
 {
-	for (int i = 0; i < NPROC; i++) {
+	/* Nothing lives above the slots in use. */
+	for (int i = 0; i < proc_slots_in_use(); i++) {
 		struct proc *p = &proc_table[i];
 
 		if (p->state == PROC_SLEEPING && channel && p->wait_channel == channel)
 			p->state = PROC_RUNNABLE;
 	}
+}
+
+void sched_wakeup_proc(struct proc *p, const void *channel)
+{
+	if (p->state == PROC_SLEEPING && channel && p->wait_channel == channel)
+		p->state = PROC_RUNNABLE;
 }
 
 void sched_tick(void)

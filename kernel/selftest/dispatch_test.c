@@ -73,6 +73,8 @@ int selftest_syscall_dispatch(void)
 	kprintf("dispatch-test: unused base %lu = %ld\n", unused_base(),
 		dispatch(&tf, unused_base()));
 	kprintf("dispatch-test: base past the table = %ld\n", dispatch(&tf, 0x5000));
+	/* An empty slot's number is 0, so number 0 matches it: its NULL handler must not run. */
+	kprintf("dispatch-test: number 0 = %ld\n", dispatch(&tf, 0));
 	kprintf("dispatch-test: number past 32 bits = %ld\n",
 		dispatch(&tf, NR_getpid | (1UL << 32)));
 	selftest_leave_proc(p);

@@ -92,6 +92,8 @@ static const struct selftest selftests[] = {
 	  selftest_syscall_dispatch, STAGE_UP },
 	{ 3, "uaccess", "copy to and from a test address space: every kind of bad range",
 	  selftest_uaccess, STAGE_UP },
+	{ 3, "vm-copy", "fork's copy of an address space: new frames, same bytes and bits",
+	  selftest_vm_copy, STAGE_UP },
 	{ 3, "sched-pick", "round-robin picks among processes in seeded states", selftest_sched_pick,
 	  STAGE_UP },
 	{ 3, "syscall-msrs", "print the syscall MSRs (EFER, STAR, LSTAR, SFMASK, GS)",

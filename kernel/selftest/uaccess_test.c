@@ -3,9 +3,10 @@
  * checks, without user mode. The test builds a small address space for a
  * process it makes current, then copies in and out of it:
  *
- *   base + 0  user, writable        base + 3  nothing mapped
- *   base + 1  user, read-only       base + 4  user, writable
- *   base + 2  kernel only           base + 5  nothing mapped
+ *   base + 0  user, writable        base + 4  user, writable
+ *   base + 1  user, read-only       base + 5  nothing mapped
+ *   base + 2  kernel only           base + 6  user, writable
+ *   base + 3  nothing mapped
  *   USER_END - 4096 and USER_END: user, writable; the second is above the
  *   user range (it is never mapped for a program) and mapped here on purpose
  *
@@ -23,14 +24,14 @@
 #include "uaccess.h"
 #include "vm.h"
 
-#define UACCESS_TEST_PAGES 6
+#define UACCESS_TEST_PAGES 7
 #define UACCESS_TEST_WINDOW (1UL << 40)    /* base falls in [1 TiB, 2 TiB) */
 
 static const unsigned page_flags[UACCESS_TEST_PAGES] = {
-	VM_USER | VM_WRITE, VM_USER, VM_WRITE, 0, VM_USER | VM_WRITE, 0,
+	VM_USER | VM_WRITE, VM_USER, VM_WRITE, 0, VM_USER | VM_WRITE, 0, VM_USER | VM_WRITE,
 };
 
-static uint8_t scratch[2 * PAGE_SIZE];
+static uint8_t scratch[3 * PAGE_SIZE];
 
 static int map_test_page(uint64_t pml4, uint64_t va, unsigned flags)
 {
@@ -103,6 +104,8 @@ int selftest_uaccess(void)
 	try_read("the last byte plus one unmapped byte", base + 5 * PAGE_SIZE - 1, 2);
 	try_write(p->pml4, "ending one byte into the unmapped page", base + 4 * PAGE_SIZE + off,
 		  PAGE_SIZE - off + 1);
+	try_read("three pages with an unmapped one in the middle", base + 4 * PAGE_SIZE + off,
+		 2 * PAGE_SIZE);
 	try_read("at address 0", 0, 8);
 	try_read("the kernel's text", KERNEL_VMA + 0x100000, 8);
 	try_read("at USER_END (mapped, but not user space)", USER_END, 8);

@@ -73,7 +73,7 @@ int64_t sys_fmap(const struct syscall_args *args)
 		return -ENOMEM;
 	len = ALIGN_UP(req.size, PAGE_SIZE);
 	va = req.address ? req.address : p->mmap_next;
-	if (!user_range_aligned(va, len))
+	if (!user_range_aligned(va, len) || user_range_meets_bounce_window(va, len))
 		return -EINVAL;
 	/* No protection given means the usual read/write data. */
 	result = fmap_anonymous(p, va, len, prot_to_vm(req.flags ? req.flags : PROT_READ | PROT_WRITE));

@@ -6,7 +6,9 @@
  * (abi.h). The table, generated from syscall.def, is indexed by the base
  * number and remembers the full number, so a call with the right base but
  * the wrong class bits is as unknown as a number that does not exist:
- * both get -ENOSYS. `strace=1` on the command line prints every call.
+ * both get -ENOSYS; so does a number whose slot is empty (a NULL handler:
+ * the empty slot's number is 0). `strace` on the command line prints every
+ * call.
  */
 #include "cmdline.h"
 #include "compiler.h"

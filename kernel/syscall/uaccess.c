@@ -86,6 +86,11 @@ int user_check_readable(struct user_ptr p, uint64_t len)
 	return uaccess_range_ok(proc_current()->pml4, p.addr, len, false) ? 0 : -EFAULT;
 }
 
+int user_check_writable(struct user_ptr p, uint64_t len)
+{
+	return uaccess_range_ok(proc_current()->pml4, p.addr, len, true) ? 0 : -EFAULT;
+}
+
 int copy_to_space(uint64_t pml4, uint64_t va, const void *src, uint64_t len)
 {
 	if (!uaccess_range_ok(pml4, va, len, true))

@@ -58,10 +58,107 @@ static void bench_fork_wait(void)
 	printf("bench: fork+exit+wait %lu instructions\n", read_tsc() - start);
 }
 
+/* Lab 4: a read from a kernel scheme (sys:uname, 16 bytes, rewound each time). */
+static void bench_kernel_scheme_read(int fd)
+{
+	char buf[16];
+	uint64_t overhead = loop_overhead(), start, seek;
+
+	start = read_tsc();
+	for (volatile int i = 0; i < ROUNDS; i++)
+		sys_lseek(fd, 0, SEEK_SET);
+	seek = read_tsc() - start - overhead;
+	start = read_tsc();
+	for (volatile int i = 0; i < ROUNDS; i++) {
+		sys_lseek(fd, 0, SEEK_SET);
+		sys_read(fd, (long)buf, sizeof(buf));
+	}
+	printf("bench: kernel scheme read (sys:uname, 16 bytes) %lu instructions\n",
+	       (read_tsc() - start - overhead - seek) / ROUNDS);
+}
+
+/* Lab 4: a read of 0 bytes from a user scheme whose daemon answers at once. */
+static void bench_user_scheme_round_trip(void)
+{
+	uint64_t overhead = loop_overhead(), start;
+	int ready[2], daemon, fd, status;
+	char c;
+
+	pipe2(ready, 0);
+	daemon = fork();
+	if (daemon == 0) {
+		int sfd = open(":bench", O_CREAT | O_RDWR);
+		struct scheme_packet p;
+
+		write(ready[1], "r", 1);
+		while (sys_read(sfd, (long)&p, sizeof(p)) == (long)sizeof(p)) {
+			if (p.a == SYS_close)
+				continue;
+			p.a = p.a == SYS_open ? 1 : 0;
+			sys_write(sfd, (long)&p, sizeof(p));
+		}
+		exit(0);
+	}
+	read(ready[0], &c, 1);
+	fd = open("bench:", O_RDWR);
+	start = read_tsc();
+	for (volatile int i = 0; i < ROUNDS; i++)
+		sys_read(fd, 0, 0);
+	printf("bench: user scheme round trip (read of 0 bytes) %lu instructions\n",
+	       (read_tsc() - start - overhead) / ROUNDS);
+	close(fd);
+	kill(daemon, SIGKILL);
+	waitpid(daemon, &status, 0);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+/* Lab 4: one byte back and forth between two processes over two pipes. */
+static void bench_pipe_ping_pong(void)
+{
+	uint64_t overhead = loop_overhead(), start;
+	int there[2], back[2], child, status;
+	char c = 'x';
+
+	pipe2(there, 0);
+	pipe2(back, 0);
+	child = fork();
+	if (child == 0) {
+		for (volatile int i = 0; i < ROUNDS; i++) {
+			sys_read(there[0], (long)&c, 1);
+			sys_write(back[1], (long)&c, 1);
+		}
+		exit(0);
+	}
+	start = read_tsc();
+	for (volatile int i = 0; i < ROUNDS; i++) {
+		sys_write(there[1], (long)&c, 1);
+		sys_read(back[0], (long)&c, 1);
+	}
+	/* Each round is two messages, one each way. */
+	printf("bench: pipe ping-pong %lu instructions per message\n",
+	       (read_tsc() - start - overhead) / (2 * ROUNDS));
+	waitpid(child, &status, 0);
+	for (int i = 0; i < 2; i++) {
+		close(there[i]);
+		close(back[i]);
+	}
+}
+
 int main(void)
 {
+	int fd;
+
 	bench_null_syscall();
 	bench_yield();
 	bench_fork_wait();
+	/* Schemes exist from lab 4's stage on. */
+	fd = (int)sys_open((long)"sys:uname", 9, O_RDONLY);
+	if (fd >= 0) {
+		bench_kernel_scheme_read(fd);
+		close(fd);
+		bench_user_scheme_round_trip();
+		bench_pipe_ping_pong();
+	}
 	return 0;
 }

@@ -82,7 +82,22 @@ static const uint64_t bad_addresses[] = {
 	STACK_TOP - STACK_BYTES - PAGE, STACK_TOP,     /* stack guard page, above the stack */
 };
 
-static const uint64_t interesting_fds[] = { 0, 1, 2, 3, -1UL, 64, 0xffffffff, (1UL << 32) | 1 };
+/* Low fds are the ones a worker has opened (lab 4): pipes, sys: files, schemes. */
+static const uint64_t interesting_fds[] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 63, -1UL, 64, 0xffffffff, (1UL << 32) | 1,
+};
+
+/* Paths (lab 4): every kernel scheme, the root, user schemes to register, and wrong shapes. */
+static const char *const interesting_paths[] = {
+	"sys:uname", "sys:", "sys:context", "sys:cmdline", "sys:memory", "sys:scheme", "sys:nope",
+	"sys:uname:x", "sys", "", ":", "pipe:", "debug:", "nosuch:x", ":fz", ":fz1", ":FZ", ":a/b",
+	"fz:file", "fz1:x", "sys:/uname", "//sys:uname", ":abcdefghijklmnopqrstuvwxyz0123456",
+};
+
+static const uint64_t interesting_open_flags[] = {
+	O_RDONLY, O_WRONLY, O_RDWR, O_RDWR | O_CREAT, O_CREAT, O_RDONLY | O_DIRECTORY,
+	O_RDWR | O_CLOEXEC, O_RDONLY | O_NONBLOCK, 0, -1UL,
+};
 
 static uint64_t pick_int(uint64_t *r)
 {
@@ -96,6 +111,20 @@ static uint64_t pick_int(uint64_t *r)
 static uint64_t scratch_address(uint64_t *r)
 {
 	return own_pages.scratch + 8 * random_below(r, SCRATCH_BYTES / 8 - 4);
+}
+
+/* A path in the scratch pages; its length is kept for the length argument after it. */
+static uint64_t pick_path(struct worker *w, struct fuzz_call *c)
+{
+	uint64_t *r = &w->rng, at = scratch_address(r);
+	const char *path = PICK(r, interesting_paths);
+	size_t len = strlen(path);
+
+	if (at + len > own_pages.scratch + SCRATCH_BYTES)
+		at = own_pages.scratch;
+	memcpy((void *)at, path, len);
+	c->path_len = len;
+	return at;
 }
 
 /* A pointer the kernel reads or writes: valid, read-only, bad, or at a page edge. */
@@ -118,6 +147,12 @@ static uint64_t pick_pointer(struct worker *w)
 static uint64_t pick_length(struct worker *w, uint64_t before)
 {
 	uint64_t *r = &w->rng;
+
+	if (w->path_len_pending) {          /* after a path: mostly its own length */
+		w->path_len_pending = false;
+		if (!one_in(r, 4))
+			return w->path_len;
+	}
 	uint64_t scratch_end = own_pages.scratch + SCRATCH_BYTES;
 
 	/* Up to (or one past) the end of the scratch pages: the page-boundary case. */
@@ -238,11 +273,11 @@ static uint64_t pick_fmap_request(struct worker *w, struct fuzz_call *c)
  * it writes, l length, z size of the struct before it, a page address,
  * m map flags, c clock, n pid (waitpid), k pid (kill), s signal, o waitpid
  * options, t timespec pointer, r fmap request pointer, e exit code, x
- * clone flags. One letter per argument of syscall.def (main.c checks with
+ * clone flags, P path (lab 4: its length follows), O open flags. One letter per argument of syscall.def (main.c checks with
  * shapes_match_syscall_def); a call missing here gets random kinds.
  */
 static const char *const shapes[CALL_COUNT] = {
-	[CALL_open] = "pli",      [CALL_unlink] = "pl",    [CALL_close] = "f",
+	[CALL_open] = "PlO",      [CALL_unlink] = "Pl",    [CALL_close] = "f",
 	[CALL_read] = "fwl",      [CALL_write] = "fpl",    [CALL_lseek] = "fii",
 	[CALL_dup] = "fpl",       [CALL_dup2] = "ffpl",    [CALL_fstat] = "fwl",
 	[CALL_fpath] = "fwl",     [CALL_fmap] = "Frz",     [CALL_funmap] = "al",
@@ -291,6 +326,14 @@ static uint64_t pick_argument(struct worker *w, struct fuzz_call *c, char kind, 
 	case 't': return pick_timespec(w);
 	case 'r': return pick_fmap_request(w, c);
 	case 'x': return one_in(r, 2) ? CLONE_NONE : pick_int(r);
+	case 'P':
+		if (one_in(r, 4))
+			return pick_pointer(w);
+		before = pick_path(w, c);
+		w->path_len = c->path_len;
+		w->path_len_pending = true;
+		return before;
+	case 'O': return one_in(r, 8) ? pick_int(r) : PICK(r, interesting_open_flags);
 	default: return pick_int(r);
 	}
 }

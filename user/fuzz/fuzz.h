@@ -134,6 +134,7 @@ struct fuzz_call {
 	int call;           /* index in syscalls[], or -1 for an unknown number */
 	struct fmap_request request; /* what an 'r' argument points to, if ours */
 	uint64_t request_at;
+	uint64_t path_len;  /* what a 'P' argument points to holds this many bytes */
 };
 
 void fuzz_raw_syscall(struct raw_call *c);
@@ -182,6 +183,8 @@ struct worker {
 	bool tainted;       /* changed its own pages: stop after this call */
 	bool child_failed;  /* collected a child that reported a failure */
 	uint64_t recent_map; /* the last address fmap returned */
+	uint64_t path_len;  /* the last 'P' path's length, for the 'l' after it */
+	bool path_len_pending;
 };
 
 struct worker_plan plan_worker(uint64_t seed);

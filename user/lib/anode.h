@@ -48,16 +48,43 @@ int funmap(void *addr, size_t size);
 int mprotect(void *addr, size_t size, int prot);
 int msleep(long ms);
 
+/* file.c: files through schemes (lab 4). dup's word: NULL or "" shares the
+ * description; anything else asks the scheme for a new handle. */
+int open(const char *path, int flags);
+int close(int fd);
+long read(int fd, void *buf, size_t len);
+long lseek(int fd, long offset, int whence);
+int dup(int fd, const char *word);
+int dup2(int fd, int newfd, const char *word);
+int fstat(int fd, struct stat *st);
+long fpath(int fd, char *buf, size_t len);
+int ftruncate(int fd, long len);
+int fsync(int fd);
+int unlink(const char *path);
+int pipe2(int fds[2], int flags);
+/* Loops until len bytes are written (-1 on an error) or read (short at end of file). */
+long write_all(int fd, const void *buf, size_t len);
+long read_full(int fd, void *buf, size_t len);
+
 /* stdio.c: buffered stdout, flushed at newline and exit. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The kernel's formatting functions, under their C library names. */
 #define snprintf ksnprintf
 #define vsnprintf kvsnprintf
 void fflush_stdout(void);
+/* printf to an fd, unbuffered (lab 4). */
+int dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* malloc.c */
 void *malloc(size_t size);
 void free(void *ptr);
+
+/* check.c: checks in test programs. check(ok, "what, as printf") counts a
+ * check and prints the failed ones; check_done reports and exits (1 if any failed). */
+void check_begin(const char *name);
+void check_at(int line, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define check(ok, ...) check_at(__LINE__, (ok), __VA_ARGS__)
+__attribute__((noreturn)) void check_done(void);
 
 /* waitpid status decoding */
 #define WIFEXITED(s) (((s) & 0x7f) == 0)

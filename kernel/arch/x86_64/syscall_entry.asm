@@ -40,9 +40,10 @@ syscall_entry:
 ; CPUs *in ring 0 with the user's rsp already loaded* (CVE-2012-0217): a
 ; user could then run the fault handler on a stack it chose. The top user
 ; page is never mappable (USER_END, memlayout.h), so a syscall cannot come
-; from the last bytes of user space, and syscall_dispatch kills a process
-; whose return address is not a user address; this check is the last line:
-; such a frame leaves through iretq, whose fault happens on the kernel stack.
+; from the last bytes of user space; and whatever else put a bad return
+; address in the frame, this check is the last line: such a frame leaves
+; through iretq, whose fault is taken on the kernel stack and kills only the
+; process (its user-mode #GP or #PF report).
 syscall_return:
 	mov rcx, USER_HALF_END
 	cmp [rsp + TRAP_FRAME_rip], rcx
