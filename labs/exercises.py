@@ -18,7 +18,8 @@ the rest stubbed) for k = 1 .. last + 1, into one scratch tree per worker
   - exercise k-1's tests must all PASS (everything they need is done).
 A test that passes before its exercise belongs to an earlier one; a test
 that fails right after its exercise needs a later one: either way the
-handout would send the student the wrong way. Exit status 0 when every
+handout would send the student the wrong way. And every test of the lab
+must be in some exercise's list. Exit status 0 when every
 check holds, 1 otherwise, 2 for bad usage.
 """
 import argparse
@@ -136,7 +137,7 @@ def outcomes(tree, lab, expression, junit, log):
 def verify_lab(src, labs, lab, listed, tree, work, say):
     """Checks every exercise of one lab; returns a list of problems."""
     ks = sorted(k for (n, k) in listed if n == lab)
-    problems = []
+    problems, listed_tests = [], set()
     for k in range(1, len(ks) + 2):
         t = time.monotonic()
         with tempfile.TemporaryDirectory() as tmp:
@@ -158,6 +159,7 @@ def verify_lab(src, labs, lab, listed, tree, work, say):
             if not got:
                 problems.append(f"exercise {lab}.{exercise}: '{expression}' selects no test of lab {lab}")
                 continue
+            listed_tests.update(got)
             wrong = sorted(t for t, passed in got.items() if passed != want)
             notes.append(f"{lab}.{exercise} {len(got) - len(wrong)}/{len(got)} "
                          f"{'pass' if want else 'fail'}")
@@ -169,6 +171,11 @@ def verify_lab(src, labs, lab, listed, tree, work, say):
                     problems.append(f"exercise {lab}.{exercise}: {test} passes before it "
                                     f"(it belongs to an earlier exercise)")
         say(f"lab {lab}, exercises < {k} solved: {', '.join(notes)}  ({time.monotonic() - t:.0f} s)")
+    # Every test of the lab is some exercise's: the handout sends the student to each.
+    everything = outcomes(tree, lab, "test", os.path.join(work, f"lab{lab}-all.xml"),
+                          os.path.join(work, f"lab{lab}-all.log")) or {}
+    for test in sorted(set(everything) - listed_tests):
+        problems.append(f"lab {lab}: {test} is in no exercise's list (labs/exercises.txt)")
     return problems
 
 
