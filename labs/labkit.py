@@ -200,8 +200,9 @@ def transform(parsed, lab, mode, exercise=None):
     return "\n".join(out)
 
 
-# Files a student tree never gets: mutant patches quote solution lines.
-INSTRUCTOR_ONLY = ("labs/mutants/",)
+# Files a student tree never gets: mutant patches quote solution lines, and
+# the instructors' guide is about the reference.
+INSTRUCTOR_ONLY = ("labs/mutants/", "handouts/instructors.md")
 
 
 def instructor_only(rel):

@@ -204,8 +204,11 @@ static const struct scheme_ops uscheme_ops = {
 
 struct uscheme *uscheme_new(const char *name, uint64_t len)
 {
-	struct uscheme *us = kmalloc(sizeof(*us));
+	struct uscheme *us;
 
+	if (len > SCHEME_NAME_MAX)
+		return NULL;        /* it would not fit: root_open refuses it first */
+	us = kmalloc(sizeof(*us));
 	if (!us)
 		return NULL;
 	memset(us, 0, sizeof(*us));

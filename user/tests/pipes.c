@@ -72,6 +72,27 @@ int main(int argc, char **argv)
 	check(waitpid(child, &status, 0) == child && status == 0, "the writer exited 0 (0x%x)", status);
 	close(fds[0]);
 
+	/* One write four times the ring: it must wake the reader after each piece. */
+	{
+		static unsigned char big[4 * 4096 + 77];
+		int child2;
+
+		check(pipe2(fds, 0) == 0, "pipe2 for the big write");
+		child2 = fork();
+		if (child2 == 0) {
+			close(fds[0]);
+			memset(big, 0x5a, sizeof(big));
+			exit(write(fds[1], big, sizeof(big)) == (long)sizeof(big) ? 0 : 1);
+		}
+		close(fds[1]);
+		got = read_full(fds[0], big, sizeof(big));
+		check(got == (long)sizeof(big) && big[sizeof(big) - 1] == 0x5a,
+		      "one write of %lu bytes arrives whole (got %ld)", sizeof(big), got);
+		check(waitpid(child2, &status, 0) == child2 && status == 0,
+		      "the big write returned its full count (0x%x)", status);
+		close(fds[0]);
+	}
+
 	/* No reader: -EPIPE, and the writer goes on. */
 	check(pipe2(fds, 0) == 0 && close(fds[0]) == 0, "pipe2, close the read end");
 	check(sys_write(fds[1], (long)buf, 10) == -EPIPE, "writing with no reader gives -EPIPE");

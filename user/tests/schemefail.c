@@ -195,6 +195,33 @@ static void killed(void)
 	check(wait_ok(d), "killed: the late answer was accepted and its handle closed by the kernel");
 }
 
+/* Waits until three requests are queued, then takes them in one read. */
+static void read_three(int sfd)
+{
+	struct scheme_packet p[4];
+	long n;
+
+	msleep(60);
+	n = read(sfd, p, sizeof(p));
+	for (long i = 0; i < n / PACKET; i++) {
+		p[i].a = (uint64_t)-ENOENT;
+		write(sfd, &p[i], sizeof(p[i]));
+	}
+	exit(n == 3 * PACKET && p[0].id < p[1].id && p[1].id < p[2].id ? 0 : 1);
+}
+
+static void batch(void)
+{
+	int d = start_daemon("batch", read_three), c[3], ok = 1;
+
+	for (int i = 0; i < 3; i++)
+		c[i] = start_open_client("batch:x", -ENOENT);
+	for (int i = 0; i < 3; i++)
+		ok &= wait_ok(c[i]);
+	check(ok, "batch: every client got the daemon's answer");
+	check(wait_ok(d), "batch: one read of 4 packets' room hands out all 3 queued, oldest first");
+}
+
 static void call_myself(int sfd)
 {
 	exit(sys_open((long)"self:x", 6, O_RDWR) == -EDEADLK ? 0 : 1);
@@ -259,6 +286,7 @@ int main(int argc, char **argv)
 	closed();
 	replies();
 	killed();
+	batch();
 	self();
 	faults();
 	check_done();
