@@ -24,6 +24,45 @@ static struct fd_table *my_fds(void)
 	return &proc_current()->files;
 }
 
+/*
+ * The description behind the call's fd (its first argument), or NULL with
+ * *err: -ENOSYS before lab 4's stage, -EBADF for a bad fd or a scheme
+ * without this operation (has_op false).
+ */
+static struct file *call_file(const struct syscall_args *args, bool has_op(const struct file *),
+			      int64_t *err)
+{
+	struct file *f;
+
+	if (!schemes_enabled()) {
+		*err = -ENOSYS;
+		return NULL;
+	}
+	f = fd_lookup(my_fds(), (int64_t)args->a[0]);
+	*err = -EBADF;
+	return f && (!has_op || has_op(f)) ? f : NULL;
+}
+
+static bool has_fstat(const struct file *f)
+{
+	return f->scheme->ops->fstat;
+}
+
+static bool has_fpath(const struct file *f)
+{
+	return f->scheme->ops->fpath;
+}
+
+static bool has_ftruncate(const struct file *f)
+{
+	return f->scheme->ops->ftruncate;
+}
+
+static bool has_fsync(const struct file *f)
+{
+	return f->scheme->ops->fsync;
+}
+
 /* Lab 3's console: fds 1 and 2 print, nothing else exists. */
 static int64_t lab3_console_write(uint64_t fd, struct user_ptr buf, uint64_t len)
 {
@@ -149,13 +188,11 @@ int64_t sys_write(const struct syscall_args *args)
 
 int64_t sys_lseek(const struct syscall_args *args)
 {
-	struct file *f;
+	int64_t err;
+	struct file *f = call_file(args, NULL, &err);
 
-	if (!schemes_enabled())
-		return -ENOSYS;
-	f = fd_lookup(my_fds(), (int64_t)args->a[0]);
 	if (!f)
-		return -EBADF;
+		return err;
 	if (args->a[2] > SEEK_END)
 		return -EINVAL;
 	if (!f->scheme->ops->lseek)
@@ -201,11 +238,9 @@ int64_t sys_dup(const struct syscall_args *args)
 	int64_t err;
 	int fd;
 
-	if (!schemes_enabled())
-		return -ENOSYS;
-	f = fd_lookup(my_fds(), (int64_t)args->a[0]);
+	f = call_file(args, NULL, &err);
 	if (!f)
-		return -EBADF;
+		return err;
 	err = dup_file(f, args->a[1], args->a[2], &copy);
 	if (err < 0)
 		return err;
@@ -220,10 +255,10 @@ int64_t sys_dup2(const struct syscall_args *args)
 	int64_t newfd = (int64_t)args->a[1], err;
 	struct file *f, *copy;
 
-	if (!schemes_enabled())
-		return -ENOSYS;
-	f = fd_lookup(my_fds(), (int64_t)args->a[0]);
-	if (!f || newfd < 0 || newfd >= FD_MAX)
+	f = call_file(args, NULL, &err);
+	if (!f)
+		return err;
+	if (newfd < 0 || newfd >= FD_MAX)
 		return -EBADF;
 	if (newfd == (int64_t)args->a[0] && args->a[3] == 0)
 		return newfd;
@@ -236,14 +271,11 @@ int64_t sys_dup2(const struct syscall_args *args)
 int64_t sys_fstat(const struct syscall_args *args)
 {
 	struct stat st;
-	struct file *f;
-	int err;
+	int64_t err;
+	struct file *f = call_file(args, has_fstat, &err);
 
-	if (!schemes_enabled())
-		return -ENOSYS;
-	f = fd_lookup(my_fds(), (int64_t)args->a[0]);
-	if (!f || !f->scheme->ops->fstat)
-		return -EBADF;
+	if (!f)
+		return err;
 	if (args->a[2] < sizeof(st))
 		return -EINVAL;
 	if (user_check_writable(user_ptr(args->a[1]), sizeof(st)) < 0)
@@ -257,13 +289,11 @@ int64_t sys_fstat(const struct syscall_args *args)
 
 int64_t sys_fpath(const struct syscall_args *args)
 {
-	struct file *f;
+	int64_t err;
+	struct file *f = call_file(args, has_fpath, &err);
 
-	if (!schemes_enabled())
-		return -ENOSYS;
-	f = fd_lookup(my_fds(), (int64_t)args->a[0]);
-	if (!f || !f->scheme->ops->fpath)
-		return -EBADF;
+	if (!f)
+		return err;
 	if (user_check_writable(user_ptr(args->a[1]), args->a[2]) < 0)
 		return -EFAULT;
 	return f->scheme->ops->fpath(f, user_ptr(args->a[1]), args->a[2]);
@@ -271,25 +301,21 @@ int64_t sys_fpath(const struct syscall_args *args)
 
 int64_t sys_ftruncate(const struct syscall_args *args)
 {
-	struct file *f;
+	int64_t err;
+	struct file *f = call_file(args, has_ftruncate, &err);
 
-	if (!schemes_enabled())
-		return -ENOSYS;
-	f = fd_lookup(my_fds(), (int64_t)args->a[0]);
-	if (!f || !f->scheme->ops->ftruncate)
-		return -EBADF;
+	if (!f)
+		return err;
 	return f->scheme->ops->ftruncate(f, args->a[1]);
 }
 
 int64_t sys_fsync(const struct syscall_args *args)
 {
-	struct file *f;
+	int64_t err;
+	struct file *f = call_file(args, has_fsync, &err);
 
-	if (!schemes_enabled())
-		return -ENOSYS;
-	f = fd_lookup(my_fds(), (int64_t)args->a[0]);
-	if (!f || !f->scheme->ops->fsync)
-		return -EBADF;
+	if (!f)
+		return err;
 	return f->scheme->ops->fsync(f);
 }
 
