@@ -45,6 +45,17 @@ def graded(tmp_path_factory):
         "def pytest_runtest_makereport(item, call):\n    yield\n")
     (subs / "hacked" / "GNUmakefile").write_text("$(shell touch /tmp/anode-batch-pwned)\nall:\n")
     os.symlink("/etc/passwd", subs / "hacked" / "passwd")
+    shutil.rmtree(subs / "hacked" / "grader" / "host")
+    # A tarball with members outside the tree: refused, the rest graded.
+    import io
+    import tarfile
+    with tarfile.open(subs / "escape.tar.gz", "w:gz") as t:
+        for rel in batch.student_files(SRC):
+            t.add(subs / "solved" / rel, f"anode/{rel}")
+        for name in ("anode/../../escaped", "/tmp/anode-batch-absolute"):
+            info = tarfile.TarInfo(name)
+            info.size = 3
+            t.addfile(info, io.BytesIO(b"hi\n"))
     solved(subs / "sneaky", last + 1)
     sneaky = subs / "sneaky" / batch.student_files(SRC)[0]
     sneaky.write_text('#include "/etc/hostname"\n' + sneaky.read_text())
@@ -81,9 +92,17 @@ def test_edited_grader_and_makefile_change_nothing_and_are_reported(graded):
     assert 0 < hacked["score"] == partial["score"] < hacked["max"], (hacked["score"], partial["score"])
     report = " ".join(hacked["integrity"])
     for what in ("changed grader/anode/runner.py", "added conftest.py", "changed GNUmakefile",
-                 "refused passwd"):
+                 "refused passwd", "deleted grader/host/kprintf_diff.c"):
         assert what in report, f"'{what}' missing from the integrity report: {hacked['integrity']}"
     assert not os.path.exists("/tmp/anode-batch-pwned"), "the submission's Makefile ran"
+
+
+def test_archive_members_outside_the_tree_are_refused(graded):
+    results, _ = graded
+    escape = results["escape.tar.gz"]
+    assert escape["score"] == results["solved"]["score"], escape["status"]
+    assert sum("refused archive member" in line for line in escape["integrity"]) == 2, escape["integrity"]
+    assert not os.path.exists("/tmp/anode-batch-absolute")
 
 
 def test_includes_outside_the_tree_are_refused(graded):
@@ -99,3 +118,30 @@ def test_summary_csv_has_a_row_per_submission_with_per_test_points(graded):
     solved = next(r for r in rows if r["submission"] == "solved")
     tests = [k for k in solved if k.startswith("lab ")]
     assert tests and sum(int(solved[t]) for t in tests) == int(solved["score"])
+
+
+def test_gradescope_bundle_grades_on_a_fake_autograder_layout(tmp_path):
+    """The zip Gradescope gets: unpacked into a fake /autograder, run_autograder
+    grades a solved submission to full marks and writes results.json."""
+    import gradescope  # noqa: E402
+    import zipfile
+
+    labs = labkit.read_labs(os.path.join(SRC, "labs", "labs.txt"))
+    lab = labs[-1].number
+    path = gradescope.bundle(lab, str(tmp_path / "zip"))
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            z.extract(info, root)
+            mode = info.external_attr >> 16
+            if mode:
+                os.chmod(root / info.filename, mode & 0o777)
+    assert not (root / "source" / "labs" / "mutants").exists(), "the bundle carries no mutants"
+    strip.write_tree(SRC, str(root / "submission"), lab, "catchup", labs, exercise=99)
+    subprocess.run(["bash", str(root / "run_autograder")], check=True, capture_output=True,
+                   env=dict(os.environ, AUTOGRADER_ROOT=str(root)), timeout=600)
+    with open(root / "results" / "results.json") as f:
+        results = json.load(f)
+    maximum = sum(t["max_score"] for t in results["tests"])
+    assert maximum > 0 and results["score"] == maximum, results.get("output")
+    assert all({"name", "score", "max_score", "output"} <= set(t) for t in results["tests"])
