@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -56,6 +57,9 @@ def graded(tmp_path_factory):
             info = tarfile.TarInfo(name)
             info.size = 3
             t.addfile(info, io.BytesIO(b"hi\n"))
+        info = tarfile.TarInfo("anode/huge.bin")          # over the 2 MiB a file may have
+        info.size = batch.FILE_BYTES_MAX + 1
+        t.addfile(info, io.BytesIO(bytes(info.size)))
     solved(subs / "sneaky", last + 1)
     sneaky = subs / "sneaky" / batch.student_files(SRC)[0]
     sneaky.write_text('#include "/etc/hostname"\n' + sneaky.read_text())
@@ -102,6 +106,7 @@ def test_archive_members_outside_the_tree_are_refused(graded):
     escape = results["escape.tar.gz"]
     assert escape["score"] == results["solved"]["score"], escape["status"]
     assert sum("refused archive member" in line for line in escape["integrity"]) == 2, escape["integrity"]
+    assert any(line.startswith("ignored huge.bin") for line in escape["integrity"]), escape["integrity"]
     assert not os.path.exists("/tmp/anode-batch-absolute")
 
 
@@ -145,3 +150,14 @@ def test_gradescope_bundle_grades_on_a_fake_autograder_layout(tmp_path):
     maximum = sum(t["max_score"] for t in results["tests"])
     assert maximum > 0 and results["score"] == maximum, results.get("output")
     assert all({"name", "score", "max_score", "output"} <= set(t) for t in results["tests"])
+
+
+def test_a_build_or_run_that_never_ends_is_stopped_with_its_children(tmp_path):
+    """What stops an endless build or grade: the limit kills the whole process group."""
+    marker = tmp_path / "child-still-running"
+    start = time.monotonic()
+    status = batch.run(["sh", "-c", f"(sleep 3; touch {marker}) & sleep 30"], str(tmp_path),
+                       str(tmp_path / "log"), timeout=1)
+    assert status is None and time.monotonic() - start < 5
+    time.sleep(3.5)
+    assert not marker.exists(), "a child of the stopped command kept running"
