@@ -109,7 +109,7 @@ def read_archive(path):
                     problems.append(f"refused archive member {info.filename!r} (path or type)")
                     continue
                 if info.file_size > FILE_BYTES_MAX:
-                    problems.append(f"ignored {name}: {info.file_size} bytes")
+                    problems.append(f"ignored {top(name)}: {info.file_size} bytes")
                     continue
                 files[top(name)] = z.read(info)
         return files, problems
@@ -126,7 +126,7 @@ def read_archive(path):
                 problems.append(f"refused archive member {m.name!r} (path, link or device)")
                 continue
             if m.size > FILE_BYTES_MAX:
-                problems.append(f"ignored {name}: {m.size} bytes")
+                problems.append(f"ignored {top(name)}: {m.size} bytes")
                 continue
             files[top(name)] = archive.extractfile(m).read()
     return files, problems
