@@ -63,6 +63,11 @@ def graded(tmp_path_factory):
     solved(subs / "sneaky", last + 1)
     sneaky = subs / "sneaky" / batch.student_files(SRC)[0]
     sneaky.write_text('#include "/etc/hostname"\n' + sneaky.read_text())
+    # A zip of the solved tree (as a course site might collect it).
+    import zipfile
+    with zipfile.ZipFile(subs / "solved.zip", "w") as z:
+        for rel in batch.student_files(SRC) + ["README.md"]:
+            z.write(subs / "solved" / rel, f"my-anode/{rel}")
     # A hand-in tarball of the solved tree, made by the student side's tool.
     repo = work / "repo"
     shutil.copytree(subs / "solved", repo)
@@ -82,6 +87,7 @@ def test_solved_tree_and_its_handin_tarball_get_full_marks(graded):
     handin = [r for name, r in results.items() if name.startswith("handin-lab")]
     assert results["solved"]["score"] == results["solved"]["max"] > 0, results["solved"]
     assert len(handin) == 1 and handin[0]["score"] == results["solved"]["score"], handin
+    assert results["solved.zip"]["score"] == results["solved"]["score"], results["solved.zip"]["status"]
 
 
 def test_fresh_branch_scores_zero_and_a_broken_one_says_why(graded):
@@ -119,7 +125,7 @@ def test_summary_csv_has_a_row_per_submission_with_per_test_points(graded):
     results, out = graded
     with open(out / "summary.csv") as f:
         rows = list(csv.DictReader(f))
-    assert {r["submission"] for r in rows} == set(results)
+    assert {r["submission"] for r in rows} == set(results) and len(rows) >= 9
     solved = next(r for r in rows if r["submission"] == "solved")
     tests = [k for k in solved if k.startswith("lab ")]
     assert tests and sum(int(solved[t]) for t in tests) == int(solved["score"])
