@@ -71,8 +71,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	// LAB 3.2 END
 	if (syscall_trace)
 		kprintf("strace: pid %d %s(0x%lx, 0x%lx, 0x%lx) = %ld\n", p->pid,
-			entry && entry->handler ? entry->name : "?", tf->rdi, tf->rsi, tf->rdx,
-			(int64_t)tf->rax);
+			entry && entry->handler && entry->number == number ? entry->name : "?",
+			tf->rdi, tf->rsi, tf->rdx, (int64_t)tf->rax);
 	/* A process killed while in the kernel dies on its way out. */
 	if (p->killed)
 		proc_exit(WAIT_KILLED(SIGKILL));

@@ -119,6 +119,15 @@ static void make_call_safe(struct worker *w, struct fuzz_call *c)
 		if (a[0] == 1 || a[0] == 2 || fd_is_console(a[0]))
 			a[1] = own_pages.quiet + (one_in(&w->rng, 2) ? 0 : random_below(&w->rng, PAGE));
 		break;
+	case CALL_close:
+	case CALL_dup2: {
+		/* A traced worker keeps its stdout: a replay must show where it stops. */
+		uint64_t *fd = &a[c->call == CALL_close ? 0 : 1];
+
+		if (w->trace && (*fd == 1 || *fd == 2))
+			*fd = 64;
+		break;
+	}
 	case CALL_open:
 	case CALL_pipe2:
 		/* Lab 4: nothing a worker opens may wait on the worker itself (an
