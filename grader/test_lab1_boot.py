@@ -15,7 +15,7 @@ import pytest
 
 from anode.backtrace_cases import walk_cases
 from anode.kprintf_cases import expected_lines
-from anode.runner import RunError, expect_reason
+from anode.runner import expect_reason
 from anode.symbols import SymbolTable
 from anode.xorshift import XorShift64Star
 

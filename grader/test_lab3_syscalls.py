@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from anode.runner import expect_reason
+from anode.runner import expect_no_leaks, expect_reason
 from anode.symbols import SymbolTable
 from anode.xorshift import XorShift64Star
 
@@ -21,10 +21,7 @@ def run_program(run_kernel, name, seed, **kw):
     # never run that lab's (possibly stubbed) stage.
     result = run_kernel(f"lab=3 run={name} arg={seed}", **kw)
     expect_reason(result, "ok")
-    for what in ("kernel heap blocks", "free frames"):
-        m = re.search(rf"^run: {what} before (\d+), after (\d+)", result.output, re.M)
-        assert m, f"the run did not end with the kernel's leak check\n{result.describe()}"
-        assert m.group(1) == m.group(2), f"{what} leaked: {m.group(0)}"
+    expect_no_leaks(result)
     return result.output
 
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from anode.runner import expect_reason
+from anode.runner import expect_no_leaks, expect_reason
 
 
 def run_checks(run_kernel, name, seed, timeout=20):
@@ -25,10 +25,7 @@ def run_checks(run_kernel, name, seed, timeout=20):
     totals = re.findall(rf"^{name}: (\d+) checks, (\d+) failed$", out, re.M)
     assert totals, f"{name} did not finish its checks\n{result.describe()}"
     expect_reason(result, "ok")
-    for what in ("kernel heap blocks", "free frames"):
-        m = re.search(rf"^run: {what} before (\d+), after (\d+)", out, re.M)
-        assert m, f"the run did not end with the kernel's leak check\n{result.describe()}"
-        assert m.group(1) == m.group(2), f"{what} leaked: {m.group(0)}"
+    expect_no_leaks(result)
     return out, int(totals[-1][0])
 
 

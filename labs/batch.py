@@ -33,7 +33,6 @@ import argparse
 import concurrent.futures
 import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -43,7 +42,6 @@ import stat
 import subprocess
 import sys
 import tarfile
-import tempfile
 import threading
 import time
 import zipfile

@@ -26,8 +26,6 @@ import argparse
 import os
 import queue
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,7 +35,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import labkit  # noqa: E402
 import strip  # noqa: E402
-from mutants import sync_tree  # noqa: E402
+from mutants import run, sync_tree  # noqa: E402
 
 LINE_RE = re.compile(r"^(\d+)\.(\d+)\s+(\S.*)$")
 
@@ -112,11 +110,6 @@ def check(src):
         if k not in marked_exercises(marked).get(lab, []):
             problems.append(f"{rel}:{lineno}: exercise {lab}.{k} has no marked region")
     return problems
-
-
-def run(cmd, cwd, log):
-    with open(log, "w") as f:
-        return subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT).returncode
 
 
 def outcomes(tree, lab, expression, junit, log):

@@ -202,6 +202,15 @@ def boot(config, cmdline, *, log_dir, timeout=10.0, memory="128M", icount=False,
         return q.wait()
 
 
+def expect_no_leaks(result):
+    """Asserts that a `run=` boot ended with the kernel's leak check, balanced:
+    every frame and kernel heap block back once every process has exited."""
+    for what in ("kernel heap blocks", "free frames"):
+        m = re.search(rf"^run: {what} before (\d+), after (\d+)", result.output, re.M)
+        assert m, f"the run did not end with the kernel's leak check\n{result.describe()}"
+        assert m.group(1) == m.group(2), f"{what} leaked: {m.group(0)}"
+
+
 def expect_reason(result, reason):
     """Asserts how a run ended, showing the serial tail when it did not."""
     if result.reason != reason:

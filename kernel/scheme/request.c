@@ -101,14 +101,13 @@ int request_copy_in(struct request *rq, struct user_ptr src, uint64_t len)
 	return 0;
 }
 
-int request_copy_in_kernel(struct request *rq, const void *src, uint64_t len)
+void request_copy_in_kernel(struct request *rq, const void *src, uint64_t len)
 {
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t n = len - off < PAGE_SIZE ? len - off : PAGE_SIZE;
 
 		memcpy(P2V(rq->frames[off / PAGE_SIZE]), (const char *)src + off, n);
 	}
-	return 0;
 }
 
 void request_copy_from_frames(const struct request *rq, void *dst, uint64_t len)

@@ -70,7 +70,7 @@ struct request *request_new(uint64_t number, uint64_t data_len, enum request_dat
 /* A request nobody waits for (a close): always from the heap. */
 struct request *request_new_detached(uint64_t number);
 int request_copy_in(struct request *rq, struct user_ptr src, uint64_t len);
-int request_copy_in_kernel(struct request *rq, const void *src, uint64_t len);
+void request_copy_in_kernel(struct request *rq, const void *src, uint64_t len);
 void request_copy_from_frames(const struct request *rq, void *dst, uint64_t len);
 int request_copy_out(const struct request *rq, struct user_ptr dst, uint64_t len);
 void request_free(struct request *rq);
