@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 
 # Kernel exit codes (kernel/arch/x86_64/power.h); QEMU exits with (code << 1) | 1.
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_PANIC = 0, 1, 2
+# Lab 5: pid 1 powered off through sys:power with status s (1-63; 63 means
+# 63 or more): the kernel exits with EXIT_USER_BASE + s.
+EXIT_USER_BASE, EXIT_USER_MAX = 0x40, 0x7f
 TAIL_LINES = 25
 # QEMU's default qemu64 CPU lacks SMEP and SMAP; the kernel turns both on
 # when the CPU has them (kernel/arch/x86_64/user_guard.c). GNUmakefile's
@@ -36,6 +39,15 @@ class Result:
     log_dir: str
     seconds: float
     lines: list = field(default_factory=list)
+
+    @property
+    def user_status(self):
+        """The status pid 1 powered off with (lab 5's sys:power), or None."""
+        if self.reason == "ok":
+            return 0
+        if self.reason == "power off":
+            return self.kernel_status - EXIT_USER_BASE
+        return None
 
     def tail(self, n=TAIL_LINES):
         return "\n".join(self.output.splitlines()[-n:])
@@ -68,6 +80,8 @@ def classify(returncode, timed_out, output, stderr):
         status = returncode >> 1
         if status == EXIT_PANIC or "PANIC:" in output:
             return "panic", status
+        if EXIT_USER_BASE < status <= EXIT_USER_MAX:
+            return "power off", status
         return ("ok" if status == EXIT_SUCCESS else "failed"), status
     return f"qemu exit {returncode}", -1
 
@@ -76,7 +90,7 @@ class Qemu:
     """One QEMU process running the kernel. Use as a context manager."""
 
     def __init__(self, config, cmdline="", *, log_dir, timeout=10.0, memory="128M",
-                 gdb_port=None, extra_args=(), icount=False):
+                 gdb_port=None, extra_args=(), icount=False, initrd=None):
         self.config = config
         self.cmdline = cmdline
         self.log_dir = log_dir
@@ -87,6 +101,8 @@ class Qemu:
                      "-display", "none", "-serial", "stdio", "-monitor", "none"]
         if cmdline:
             self.args += ["-append", cmdline]
+        if initrd:
+            self.args += ["-initrd", str(initrd)]
         # Guest time from the instruction count: the same run on any host.
         if config.icount or icount:
             self.args += ["-icount", "shift=0,sleep=off"]
@@ -195,10 +211,11 @@ class Qemu:
         self.proc.stdin.flush()
 
 
-def boot(config, cmdline, *, log_dir, timeout=10.0, memory="128M", icount=False, extra_args=()):
+def boot(config, cmdline, *, log_dir, timeout=10.0, memory="128M", icount=False, extra_args=(),
+         initrd=None):
     """Boots, waits for the end and returns the Result."""
     with Qemu(config, cmdline, log_dir=log_dir, timeout=timeout, memory=memory,
-              icount=icount, extra_args=extra_args) as q:
+              icount=icount, extra_args=extra_args, initrd=initrd) as q:
         return q.wait()
 
 

@@ -37,10 +37,26 @@ struct elf64_phdr {
 _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header");
 
 /*
- * Loads the PT_LOAD segments of the ELF image [image, image + size) into
- * the user half of address space pml4; *entry gets the entry point.
- * Returns 0, -ENOEXEC for anything malformed or unsafe, -ENOMEM.
+ * Where an ELF file's bytes come from. read copies [offset, offset + len)
+ * of the file into kernel memory (headers); fill copies it to user address
+ * va of pml4, which the loader has mapped writable. Both return 0 or
+ * -errno (-ENOEXEC when the file is shorter than it says). size bounds
+ * every offset the loader accepts.
  */
-int elf_load(uint64_t pml4, const void *image, uint64_t size, uint64_t *entry);
+struct elf_source {
+	int (*read)(struct elf_source *src, void *dst, uint64_t offset, uint64_t len);
+	int (*fill)(struct elf_source *src, uint64_t pml4, uint64_t va, uint64_t offset,
+		    uint64_t len);
+	uint64_t size;
+};
+
+/*
+ * Loads the PT_LOAD segments of an ELF file into the user half of address
+ * space pml4; *entry gets the entry point. Returns 0, -ENOEXEC for anything
+ * malformed or unsafe, -ENOMEM, or the source's error.
+ */
+int elf_load(uint64_t pml4, struct elf_source *src, uint64_t *entry);
+/* The same for an image [image, image + size) in kernel memory. */
+int elf_load_image(uint64_t pml4, const void *image, uint64_t size, uint64_t *entry);
 
 #endif

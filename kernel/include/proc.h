@@ -18,6 +18,7 @@
 #include "arch/x86_64/trapframe.h"
 #include "file.h"
 #include "memlayout.h"
+#include "uaccess.h"
 
 struct request;
 #define NPROC 64
@@ -92,7 +93,25 @@ int proc_kill(int pid);
 /* program.c: user programs embedded in the kernel image (lab 3's run=). */
 int proc_spawn_program(const char *name, const char *arg);
 void program_print_list(void);
+int program_lookup(const char *name, uint64_t len);
+int program_image(int index, const uint8_t **data, uint64_t *size);
+const char *program_name(int index);
 void program_init_exited(int status);
+/* Records the free frames and heap blocks the end-of-run leak check compares with. */
+void program_begin_run(void);
+/* pid 1 powers off (sys:power): exits; QEMU then exits with the status. */
+__attribute__((noreturn)) void program_power_off(int status);
+
+/* bootstrap.c: the first process from the initfs image (lab 5). */
+int proc_spawn_bootstrap(void);
+/* Checks the boot module's initfs header; prints one line; 0 or -ENOEXEC/-ENOENT. */
+int initfs_image_check(void);
+
+/* exec.c: lab 5's stage turns fexec on. */
+void exec_init(void);
+/* exec.c: replaces the calling process's program (lab 5's fexec). */
+int proc_exec(int64_t fd, struct user_ptr args, uint64_t argc, struct user_ptr vars,
+	      uint64_t varc);
 
 /* switch.asm */
 void context_switch(uint64_t *save_rsp, uint64_t load_rsp);

@@ -81,6 +81,8 @@ uint64_t scheme_list(char *buf, uint64_t size);
 
 /* The kernel schemes. */
 extern struct scheme root_scheme, debug_scheme, pipe_scheme, sys_scheme;
+/* Lab 5: the embedded programs as files (prog.c). */
+extern struct scheme prog_scheme;
 void sys_scheme_init(int boot_lab);
 
 /* pipe.c: a pipe's two ends as descriptions (pipe2). */

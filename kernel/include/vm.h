@@ -16,6 +16,10 @@
 #define VM_WRITE (1u << 0)
 #define VM_EXEC (1u << 1)
 #define VM_USER (1u << 2)
+/* The frames are shared read-only with other spaces (the initfs image,
+ * lab 5): fork maps the same frames, and making a page writable gives
+ * this space its own copy first (vm_make_private). */
+#define VM_SHARED (1u << 3)
 
 /* Page-table entry bits (Intel SDM vol. 3 §4.5). */
 #define PTE_PRESENT (1UL << 0)
@@ -33,6 +37,8 @@
 /* Soft bit: a frame the kernel lent this space (a scheme bounce page,
  * lab 4); the process does not own it, so fork does not copy it. */
 #define PTE_BORROWED (1UL << 9)
+/* Soft bit: a frame shared read-only among spaces (VM_SHARED, lab 5). */
+#define PTE_SHARED (1UL << 10)
 
 #define PT_LEVELS 4
 #define PT_ENTRIES 512
@@ -71,6 +77,9 @@ int vm_map_range(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, unsigned
 void vm_unmap_range(uint64_t pml4, uint64_t va, uint64_t len, bool free_frames);
 /* Changes the permissions of the mapped pages in [va, va + len); 0 or -EFAULT if a page is unmapped. */
 int vm_protect_range(uint64_t pml4, uint64_t va, uint64_t len, unsigned flags);
+/* Gives every VM_SHARED page of [va, va + len) a private copy (before it
+ * is made writable); 0 or -ENOMEM (some pages may already be private). */
+int vm_make_private(uint64_t pml4, uint64_t va, uint64_t len);
 /* Looks va up: true and *pa (and *pte if not NULL) when mapped. */
 bool vm_translate(uint64_t pml4, uint64_t va, uint64_t *pa, uint64_t *pte);
 

@@ -40,6 +40,8 @@ static uint64_t pte_flags(unsigned flags)
 		pte |= PTE_USER;
 	if (!(flags & VM_EXEC))
 		pte |= PTE_NX;
+	if (flags & VM_SHARED)
+		pte |= PTE_SHARED;
 	return pte;
 }
 
@@ -199,6 +201,30 @@ int vm_protect_range(uint64_t pml4, uint64_t va, uint64_t len, unsigned flags)
 	return 0;
 }
 
+static int vm_private_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
+{
+	uint64_t frame;
+
+	(void)visit;
+	if (!(*pte & PTE_SHARED))
+		return 0;
+	frame = frame_alloc();
+	if (!frame)
+		return -ENOMEM;
+	memcpy(P2V(frame), P2V(*pte & PTE_ADDR_MASK), PAGE_SIZE);
+	frame_free(*pte & PTE_ADDR_MASK); /* this space's reference to the shared frame */
+	*pte = frame | (*pte & ~PTE_ADDR_MASK & ~PTE_SHARED);
+	tlb_invalidate(va);
+	return 0;
+}
+
+int vm_make_private(uint64_t pml4, uint64_t va, uint64_t len)
+{
+	struct pt_visit visit = { .leaf = vm_private_leaf };
+
+	return pt_visit_range(pml4, va, len, &visit);
+}
+
 bool vm_translate(uint64_t pml4, uint64_t va, uint64_t *pa, uint64_t *pte_out)
 {
 	uint64_t *pte = pt_walk(pml4, va, false);
@@ -254,11 +280,26 @@ static int vm_copy_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 	// LAB 3.6 END
 }
 
-/* Pages the kernel only lent the source (scheme bounce pages) stay behind. */
+/* Maps the same read-only shared frame into dst, with a reference of its own. */
+static int vm_share_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
+{
+	uint64_t *entry = pt_walk(((struct vm_copy_visit *)visit)->dst, va, true);
+
+	if (!entry)
+		return -ENOMEM;
+	frame_ref(*pte & PTE_ADDR_MASK);
+	*entry = *pte & ~(PTE_ACCESSED | PTE_DIRTY);
+	return 0;
+}
+
+/* Pages the kernel only lent the source (scheme bounce pages) stay behind;
+ * shared read-only pages (the initfs image) are shared, not copied. */
 static int vm_copy_owned_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 {
 	if (*pte & PTE_BORROWED)
 		return 0;
+	if (*pte & PTE_SHARED)
+		return vm_share_leaf(visit, va, pte);
 	return vm_copy_leaf(visit, va, pte);
 }
 

@@ -5,6 +5,11 @@
  * half, that no segment is both writable and executable, that segments do
  * not overlap, and that the entry point is in an executable segment. A bad
  * file gives -ENOEXEC; it never crashes the kernel.
+ *
+ * The bytes come from a source: an image in kernel memory (lab 3's
+ * embedded programs) or a file read through its fd (lab 5's fexec,
+ * exec.c). Headers are read whole first; segments are filled straight
+ * into the new address space.
  */
 #include "abi.h"
 #include "compiler.h"
@@ -13,10 +18,11 @@
 #include "frame.h"
 #include "kstring.h"
 #include "memlayout.h"
+#include "uaccess.h"
 #include "vm.h"
 
 #define ELF_MAX_SEGMENT_BYTES (1UL << 30)
-#define ELF_MAX_PHDRS 64
+#define ELF_MAX_PHDRS 16
 
 static int elf_check_header(const struct elf64_header *h, uint64_t size)
 {
@@ -40,68 +46,97 @@ static bool elf_segment_ok(const struct elf64_phdr *ph, uint64_t size)
 	       !((ph->flags & PF_W) && (ph->flags & PF_X));
 }
 
-static int elf_load_segment(uint64_t pml4, const uint8_t *image, const struct elf64_phdr *ph)
+/* Maps the segment's pages writable and zeroed, fills them from the file,
+ * then sets the segment's own permissions. */
+static int elf_load_segment(uint64_t pml4, struct elf_source *src, const struct elf64_phdr *ph)
 {
 	uint64_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
 	uint64_t end = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE);
 	unsigned flags = VM_USER | (ph->flags & PF_W ? VM_WRITE : 0) | (ph->flags & PF_X ? VM_EXEC : 0);
+	int err;
 
 	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
 		uint64_t pa = frame_alloc();
-		int err;
 
 		if (!pa)
 			return -ENOMEM;
-		err = vm_map_range(pml4, va, pa, PAGE_SIZE, flags);
+		memset(P2V(pa), 0, PAGE_SIZE);
+		err = vm_map_range(pml4, va, pa, PAGE_SIZE, VM_USER | VM_WRITE);
 		if (err < 0) {
 			frame_free(pa);
 			return err == -EEXIST ? -ENOEXEC : err; /* overlapping segments */
 		}
-		/* Copy the part of the file that falls in this page. */
-		uint64_t lo = va > ph->vaddr ? va : ph->vaddr;
-		uint64_t hi = va + PAGE_SIZE < ph->vaddr + ph->filesz ? va + PAGE_SIZE
-								  : ph->vaddr + ph->filesz;
-		if (hi > lo)
-			memcpy((uint8_t *)P2V(pa) + (lo - va), image + ph->offset + (lo - ph->vaddr),
-			       hi - lo);
 	}
-	return 0;
+	if (ph->filesz > 0) {
+		err = src->fill(src, pml4, ph->vaddr, ph->offset, ph->filesz);
+		if (err < 0)
+			return err;
+	}
+	return vm_protect_range(pml4, start, end - start, flags);
 }
 
-int elf_load(uint64_t pml4, const void *image, uint64_t size, uint64_t *entry)
+int elf_load(uint64_t pml4, struct elf_source *src, uint64_t *entry)
 {
 	struct elf64_header h;
+	struct elf64_phdr phdrs[ELF_MAX_PHDRS];
 	bool entry_ok = false;
 	int err;
 
-	if (size < sizeof(h))
+	if (src->size < sizeof(h))
 		return -ENOEXEC;
-	memcpy(&h, image, sizeof(h));
-	err = elf_check_header(&h, size);
+	err = src->read(src, &h, 0, sizeof(h));
 	if (err < 0)
 		return err;
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < h.phnum; i++) {
-			struct elf64_phdr ph;
+	err = elf_check_header(&h, src->size);
+	if (err < 0)
+		return err;
+	err = src->read(src, phdrs, h.phoff, h.phnum * sizeof(phdrs[0]));
+	if (err < 0)
+		return err;
+	/* Check every segment before mapping anything. */
+	for (int i = 0; i < h.phnum; i++) {
+		const struct elf64_phdr *ph = &phdrs[i];
 
-			memcpy(&ph, (const uint8_t *)image + h.phoff + i * sizeof(ph), sizeof(ph));
-			if (ph.type != PT_LOAD || ph.memsz == 0)
-				continue;
-			if (pass == 0) {
-				/* First pass: check everything before mapping anything. */
-				if (!elf_segment_ok(&ph, size))
-					return -ENOEXEC;
-				entry_ok |= (ph.flags & PF_X) && h.entry >= ph.vaddr &&
-					    h.entry < ph.vaddr + ph.memsz;
-				continue;
-			}
-			err = elf_load_segment(pml4, image, &ph);
-			if (err < 0)
-				return err;
-		}
-		if (pass == 0 && !entry_ok)
+		if (ph->type != PT_LOAD || ph->memsz == 0)
+			continue;
+		if (!elf_segment_ok(ph, src->size))
 			return -ENOEXEC;
+		entry_ok |= (ph->flags & PF_X) && h.entry >= ph->vaddr && h.entry < ph->vaddr + ph->memsz;
+	}
+	if (!entry_ok)
+		return -ENOEXEC;
+	for (int i = 0; i < h.phnum; i++) {
+		if (phdrs[i].type != PT_LOAD || phdrs[i].memsz == 0)
+			continue;
+		err = elf_load_segment(pml4, src, &phdrs[i]);
+		if (err < 0)
+			return err;
 	}
 	*entry = h.entry;
 	return 0;
+}
+
+/* An image in kernel memory (lab 3's embedded programs). */
+struct elf_memory_source {
+	struct elf_source src;
+	const uint8_t *image;
+};
+
+static int elf_memory_read(struct elf_source *src, void *dst, uint64_t offset, uint64_t len)
+{
+	memcpy(dst, ((struct elf_memory_source *)src)->image + offset, len);
+	return 0;
+}
+
+static int elf_memory_fill(struct elf_source *src, uint64_t pml4, uint64_t va, uint64_t offset,
+			   uint64_t len)
+{
+	return copy_to_space(pml4, va, ((struct elf_memory_source *)src)->image + offset, len);
+}
+
+int elf_load_image(uint64_t pml4, const void *image, uint64_t size, uint64_t *entry)
+{
+	struct elf_memory_source mem = { { elf_memory_read, elf_memory_fill, size }, image };
+
+	return elf_load(pml4, &mem.src, entry);
 }

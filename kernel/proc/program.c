@@ -10,6 +10,7 @@
  * The first process's stack, as crt0 (user/lib/crt0.asm) expects it:
  *
  *   USER_STACK_TOP -> | argument strings           |
+ *                     | NULL (no environment)      |
  *                     | NULL, argv[1], argv[0]     |
  *              rsp -> | argc                       |
  */
@@ -43,6 +44,7 @@ extern const struct embedded_program embedded_programs[];
 
 static uint64_t frames_before_run, heap_blocks_before_run;
 static int init_status;
+static int power_off_status = -1; /* set when pid 1 powers off through sys:power */
 
 void program_all_exited(void);
 
@@ -52,6 +54,33 @@ static const struct embedded_program *program_find(const char *name)
 		if (strcmp(embedded_programs[i].name, name) == 0)
 			return &embedded_programs[i];
 	return NULL;
+}
+
+/* The index of the program called name[0..len), or -1 (the prog: scheme). */
+int program_lookup(const char *name, uint64_t len)
+{
+	for (uint64_t i = 0; i < embedded_program_count; i++)
+		if (strlen(embedded_programs[i].name) == len &&
+		    memcmp(embedded_programs[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Program index's ELF image; -1 past the last program. */
+int program_image(int index, const uint8_t **data, uint64_t *size)
+{
+	if (index < 0 || (uint64_t)index >= embedded_program_count)
+		return -1;
+	if (data)
+		*data = embedded_programs[index].start;
+	if (size)
+		*size = (uint64_t)(embedded_programs[index].end - embedded_programs[index].start);
+	return 0;
+}
+
+const char *program_name(int index)
+{
+	return embedded_programs[index].name;
 }
 
 void program_print_list(void)
@@ -66,7 +95,7 @@ void program_print_list(void)
 static uint64_t program_setup_stack(uint64_t pml4, const char *const *argv, int argc)
 {
 	uint64_t bottom = USER_STACK_TOP - USER_STACK_BYTES, sp = USER_STACK_TOP;
-	uint64_t pointers[PROGRAM_MAX_ARGS + 2];
+	uint64_t pointers[PROGRAM_MAX_ARGS + 3];
 
 	for (uint64_t va = bottom; va < USER_STACK_TOP; va += PAGE_SIZE) {
 		uint64_t pa = frame_alloc();
@@ -86,10 +115,18 @@ static uint64_t program_setup_stack(uint64_t pml4, const char *const *argv, int 
 	}
 	pointers[0] = (uint64_t)argc;
 	pointers[argc + 1] = 0;
-	sp = ALIGN_DOWN(sp, 16) - 8 * (uint64_t)(argc + 2);
+	pointers[argc + 2] = 0;
+	sp = ALIGN_DOWN(sp, 16) - 8 * (uint64_t)(argc + 3);
 	sp = ALIGN_DOWN(sp, 16);
-	copy_to_space(pml4, sp, pointers, 8 * (uint64_t)(argc + 2));
+	copy_to_space(pml4, sp, pointers, 8 * (uint64_t)(argc + 3));
 	return sp;
+}
+
+/* What the leak check at the end compares with: taken before pid 1 exists. */
+void program_begin_run(void)
+{
+	frames_before_run = frame_free_count() + kmalloc_slab_frames();
+	heap_blocks_before_run = kmalloc_live_blocks();
 }
 
 int proc_spawn_program(const char *name, const char *arg)
@@ -105,8 +142,7 @@ int proc_spawn_program(const char *name, const char *arg)
 		program_print_list();
 		return -ENOENT;
 	}
-	frames_before_run = frame_free_count() + kmalloc_slab_frames();
-	heap_blocks_before_run = kmalloc_live_blocks();
+	program_begin_run();
 	p = proc_alloc(name);
 	if (!p)
 		return -ENOMEM;
@@ -115,7 +151,7 @@ int proc_spawn_program(const char *name, const char *arg)
 		proc_free(p);
 		return -ENOMEM;
 	}
-	err = elf_load(p->pml4, prog->start, (uint64_t)(prog->end - prog->start), &entry);
+	err = elf_load_image(p->pml4, prog->start, (uint64_t)(prog->end - prog->start), &entry);
 	sp = err < 0 ? 0 : program_setup_stack(p->pml4, argv, arg ? 2 : 1);
 	if (!sp) {
 		kprintf("run: cannot load %s (%d)\n", name, err < 0 ? err : -ENOMEM);
@@ -143,6 +179,18 @@ void program_init_exited(int status)
 }
 
 /*
+ * pid 1 asked to power off with status (sys:power, lab 5): it exits, which
+ * ends every other process, and the end of the run below exits QEMU with
+ * the status (EXIT_CODE_USER) once the leak check has passed.
+ */
+NORETURN void program_power_off(int status)
+{
+	kprintf("power: pid 1 powers off with status %d\n", status);
+	power_off_status = status;
+	proc_exit(WAIT_EXITED(status));
+}
+
+/*
  * The end of a run: every process has exited and been freed (pid 1's
  * exit kills the rest; the scheduler reaps them before calling this), so
  * everything a run took must be back: frames and kernel heap blocks. Free
@@ -166,6 +214,8 @@ void program_all_exited(void)
 	kprintf("run: free frames before %lu, after %lu%s\n", frames_before_run, after,
 		after == frames_before_run ? "" : " (LEAK)");
 	leaked = after != frames_before_run || heap_after != heap_blocks_before_run;
+	if (power_off_status > 0 && !leaked)
+		machine_exit(EXIT_CODE_USER(power_off_status));
 	machine_exit(code == 0 && !(init_status & 0x7f) && !leaked ? EXIT_CODE_SUCCESS
 								  : EXIT_CODE_FAILURE);
 }

@@ -8,6 +8,9 @@
  *   context  one line per process: "pid ppid state name", a header first
  *   scheme   the registered schemes, one per line
  *   memory   "frames total N free M", "heap blocks B"
+ *   power    (lab 5) pid 1 writes an exit status, 0-255, to power off:
+ *            every process ends, the leak check runs, and QEMU exits with
+ *            that status (program.c); reading it says how
  */
 #include "bootinfo.h"
 #include "errno.h"
@@ -17,6 +20,7 @@
 #include "kstring.h"
 #include "proc.h"
 #include "scheme.h"
+#include "uaccess.h"
 
 #define SYS_TEXT_BYTES 8192
 
@@ -69,13 +73,19 @@ static void sys_memory(struct snapshot *s)
 			frame_free_count(), kmalloc_live_blocks());
 }
 
+static void sys_power(struct snapshot *s)
+{
+	snapshot_printf(s, "pid 1 writes an exit status (0-255) here to power off\n");
+}
+
 static const struct {
 	const char *name;
 	void (*fill)(struct snapshot *s);
 } sys_files[] = {
 	{ "cmdline", sys_cmdline }, { "uname", sys_uname }, { "context", sys_context },
-	{ "scheme", sys_scheme_list }, { "memory", sys_memory },
+	{ "scheme", sys_scheme_list }, { "memory", sys_memory }, { "power", sys_power },
 };
+#define SYS_POWER_INDEX 5
 #define SYS_FILE_COUNT ((int)(sizeof(sys_files) / sizeof(sys_files[0])))
 
 static int sys_open(struct scheme *scheme, const char *path, uint64_t len, unsigned flags,
@@ -84,8 +94,8 @@ static int sys_open(struct scheme *scheme, const char *path, uint64_t len, unsig
 	struct sys_file *f;
 	int index = -2;
 
-	if ((flags & O_ACCMODE) != O_RDONLY && (flags & O_ACCMODE) != 0)
-		return -EROFS;
+	bool writing = (flags & O_ACCMODE) != O_RDONLY && (flags & O_ACCMODE) != 0;
+
 	while (len > 0 && path[0] == '/')
 		path++, len--;
 	if (len == 0)
@@ -95,6 +105,12 @@ static int sys_open(struct scheme *scheme, const char *path, uint64_t len, unsig
 			index = i;
 	if (index == -2)
 		return -ENOENT;
+	/* Only power can be written, and only by pid 1 (init): turning the
+	 * machine off is init's decision, never a stray program's. */
+	if (writing && index != SYS_POWER_INDEX)
+		return -EROFS;
+	if (writing && proc_current()->pid != 1)
+		return -EPERM;
 	if (index >= 0 && (flags & O_DIRECTORY))
 		return -ENOTDIR;
 	f = kmalloc(sizeof(*f));
@@ -121,6 +137,25 @@ static int64_t sys_read(struct file *file, struct user_ptr buf, uint64_t len)
 	struct sys_file *f = (struct sys_file *)file->handle;
 
 	return snapshot_read(f->snap, &f->offset, buf, len);
+}
+
+/* "STATUS" or "STATUS\n", 0-255: pid 1 powers the machine off. */
+static int64_t sys_write(struct file *file, struct user_ptr buf, uint64_t len)
+{
+	char text[8] = { 0 };
+	uint64_t status;
+
+	if (((struct sys_file *)file->handle)->index != SYS_POWER_INDEX)
+		return -EROFS;
+	if (len == 0 || len >= sizeof(text))
+		return -EINVAL;
+	if (copy_from_user(text, buf, len) < 0)
+		return -EFAULT;
+	if (text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	if (str_to_u64(text, &status) < 0 || status > 255)
+		return -EINVAL;
+	program_power_off((int)status);
 }
 
 static int64_t sys_lseek(struct file *file, int64_t offset, int whence)
@@ -165,6 +200,7 @@ static void sys_close(struct scheme *scheme, uint64_t handle)
 static const struct scheme_ops sys_ops = {
 	.open = sys_open,
 	.read = sys_read,
+	.write = sys_write,
 	.lseek = sys_lseek,
 	.fstat = sys_fstat,
 	.fpath = sys_fpath,

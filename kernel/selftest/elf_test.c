@@ -44,7 +44,7 @@ static void elf_test_make_valid(uint64_t base)
 static void elf_test_case(const char *name, uint64_t base, int *failures, int want)
 {
 	uint64_t space = vm_create(), entry = 0;
-	int got = space ? elf_load(space, &image, sizeof(image), &entry) : -ENOMEM;
+	int got = space ? elf_load_image(space, &image, sizeof(image), &entry) : -ENOMEM;
 
 	kprintf("elf-test: %-28s -> %d\n", name, got);
 	*failures += got != want;

@@ -18,8 +18,9 @@
 
 #define COPY_TEST_PAGES 12
 #define COPY_TEST_WINDOW (1UL << 39)    /* pages fall in [512 GiB, 1 TiB) */
-/* Software bits a later lab sets (PTE_BORROWED, bit 9, is never copied). */
-#define COPY_TEST_SOFT_BITS (0x0000000000000c00UL | 0x0010000000000000UL)
+/* Software bits a copy keeps. Not PTE_BORROWED (bit 9: never copied) nor
+ * PTE_SHARED (bit 10: the frame is shared, lab 5), which fork treats apart. */
+#define COPY_TEST_SOFT_BITS (0x0000000000000800UL | 0x0010000000000000UL)
 
 static const unsigned copy_flags[] = {
 	VM_USER | VM_WRITE, VM_USER, VM_USER | VM_EXEC, VM_USER | VM_WRITE | VM_EXEC, VM_WRITE, 0,
@@ -46,7 +47,7 @@ int selftest_vm_copy(void)
 			((uint64_t *)P2V(pa))[w] = random_next();
 		pte = pt_walk(src, va[i], false);
 		if (i % 3 == 1)
-			extra |= COPY_TEST_SOFT_BITS & (random_next() | 0x400);
+			extra |= COPY_TEST_SOFT_BITS & (random_next() | 0x800);
 		if (i % 2 == 0)
 			extra |= PTE_ACCESSED | PTE_DIRTY;
 		*pte |= extra;

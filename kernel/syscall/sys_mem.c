@@ -101,5 +101,9 @@ int64_t sys_mprotect(const struct syscall_args *args)
 
 	if (!user_range_aligned(addr, len) || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
+	/* Shared read-only frames (the initfs image) are never written: a page
+	 * made writable gets a private copy first. */
+	if ((prot & PROT_WRITE) && vm_make_private(proc_current()->pml4, addr, len) < 0)
+		return -ENOMEM;
 	return vm_protect_range(proc_current()->pml4, addr, len, prot_to_vm(prot));
 }

@@ -87,11 +87,13 @@ static const uint64_t interesting_fds[] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 63, -1UL, 64, 0xffffffff, (1UL << 32) | 1,
 };
 
-/* Paths (lab 4): every kernel scheme, the root, user schemes to register, and wrong shapes. */
+/* Paths (lab 4): every kernel scheme, the root, user schemes to register, and wrong shapes;
+ * lab 5's prog: files (fexec material) and sys:power, which only pid 1 may write. */
 static const char *const interesting_paths[] = {
 	"sys:uname", "sys:", "sys:context", "sys:cmdline", "sys:memory", "sys:scheme", "sys:nope",
 	"sys:uname:x", "sys", "", ":", "pipe:", "debug:", "nosuch:x", ":fz", ":fz1", ":FZ", ":a/b",
 	"fz:file", "fz1:x", "sys:/uname", "//sys:uname", ":abcdefghijklmnopqrstuvwxyz0123456",
+	"prog:hello", "prog:", "prog:nope", "prog:fuzz", "sys:power",
 };
 
 static const uint64_t interesting_open_flags[] = {

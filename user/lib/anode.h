@@ -66,6 +66,18 @@ int pipe2(int fds[2], int flags);
 long write_all(int fd, const void *buf, size_t len);
 long read_full(int fd, void *buf, size_t len);
 
+/* exec.c: running programs (lab 5). The kernel's fexec takes arrays of
+ * {pointer, length} pairs; these take C string arrays ending in NULL.
+ * They return only on failure (-1, errno). */
+struct exec_pair {
+	uint64_t addr;
+	uint64_t len;
+};
+extern char **environ;
+int fexecv(int fd, char *const argv[], char *const envp[]);
+/* Opens path (close-on-exec) and runs it with the current environment. */
+int execv(const char *path, char *const argv[]);
+
 /* stdio.c: buffered stdout, flushed at newline and exit. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The kernel's formatting functions, under their C library names. */
@@ -92,6 +104,9 @@ __attribute__((noreturn)) void check_done(void);
 #define WTERMSIG(s) ((s) & 0x7f)
 
 uint64_t parse_u64(const char *s);
+
+/* stub.c: an unwritten exercise says so and the process exits (status 99). */
+__attribute__((noreturn)) void lab_not_implemented(int lab, const char *what);
 
 /* The time-stamp counter; under QEMU's -icount it counts guest instructions. */
 static inline uint64_t read_tsc(void)
