@@ -297,6 +297,9 @@ static int echo(int argc, char **argv, char **envp)
 	check(fstat((int)parse_u64(argv[4]), &st) < 0 && errno == EBADF,
 	      "an O_CLOEXEC fd is closed by fexec");
 	check(environ == envp, "crt0 sets environ");
+	/* crt0 found argc at the initial rsp, and argv right above it. */
+	check(((uint64_t)argv - 8) % 16 == 0, "the initial rsp (argv - 8 = %p) is 16-byte aligned",
+	      (void *)((uint64_t)argv - 8));
 	for (int i = 0; i < WORDS && argc == 6 + WORDS; i++) {
 		make_word(&state, word, 48);
 		check(strcmp(argv[6 + i], word) == 0, "argument %d is '%s', expected '%s'", 6 + i,

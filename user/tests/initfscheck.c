@@ -70,6 +70,7 @@ static int walk(const char *path)
 	}
 	check((st.st_mode & MODE_TYPE) == MODE_DIR, "%s is a file or a directory", full);
 	n = read_full(fd, list, sizeof(list) - 1);
+	check(lseek(fd, 0, SEEK_END) == n, "%s: SEEK_END of a directory is its listing's size", full);
 	close(fd);
 	check(n >= 0 && (uint64_t)n == st.st_size, "%s: listing of %ld bytes, fstat says %lu", full, n,
 	      st.st_size);
@@ -97,12 +98,29 @@ static void errors(void)
 	int fd;
 
 	check_begin("initfscheck errors");
+	/* What bootstrap passed down, through init: the console as 0-2, nothing else. */
+	for (int i = 0; i < 3; i++) {
+		char fp[16] = { 0 };
+
+		check(fpath(i, fp, sizeof(fp) - 1) == 6 && strcmp(fp, "debug:") == 0,
+		      "fd %d is open on debug: (bootstrap opened it)", i);
+	}
+	for (int i = 3; i < 64; i++) {
+		struct stat st;
+
+		check(fstat(i, &st) < 0 && errno == EBADF, "fd %d is not open: bootstrap's own fds "
+		      "close on exec", i);
+	}
 	check(sys_open((long)"initfs:/bin/init", 16, O_WRONLY) == -EROFS, "open for writing: -EROFS");
 	check(sys_open((long)"initfs:/bin/init", 16, O_RDWR) == -EROFS, "open read-write: -EROFS");
 	check(sys_open((long)"initfs:/new", 11, O_CREAT | O_WRONLY) == -EROFS, "create: -EROFS");
 	check(sys_open((long)"initfs:/bin/init", 16, O_RDONLY | O_TRUNC) == -EROFS, "truncate: -EROFS");
 	check(sys_unlink((long)"initfs:/bin/init", 16) == -EROFS, "unlink: -EROFS");
 	check(sys_open((long)"initfs:/nothere", 15, O_RDONLY) == -ENOENT, "a missing file: -ENOENT");
+	check(sys_open((long)"initfs:/bin/ini", 15, O_RDONLY) == -ENOENT,
+	      "a prefix of a name is not the name: -ENOENT");
+	check(sys_open((long)"initfs:/bin/initx", 17, O_RDONLY) == -ENOENT,
+	      "a name plus a letter is not the name: -ENOENT");
 	check(sys_open((long)"initfs:/bin/init/x", 18, O_RDONLY) == -ENOTDIR,
 	      "a path through a file: -ENOTDIR");
 	check(sys_open((long)"initfs:/bin/init", 16, O_RDONLY | O_DIRECTORY) == -ENOTDIR,
