@@ -172,8 +172,8 @@ def test_bootstrap_starts_from_the_image(run_kernel, image):
 
 
 @pytest.mark.points(8)
-def test_malformed_images_are_reported_never_a_fault(run_kernel, image, cfg):
-    """bad magic, truncated, entry outside, offsets past the end, a directory loop, a bad name: one clear line each"""
+def test_malformed_images_are_reported_never_a_fault(run_kernel, image, seed):
+    """bad magic, truncated, entry outside, offsets past the end, a directory loop, a bad name: one clear line each; seeded garbage headers"""
     img = image()
     good = open(img, "rb").read()
     for kind in initfs.CORRUPTIONS:
@@ -190,6 +190,10 @@ def test_malformed_images_are_reported_never_a_fault(run_kernel, image, cfg):
     missing = run_kernel("lab=5 after=exit", timeout=20)
     assert "initfs: no image" in missing.output and missing.reason == "ok", \
         f"no image: one line, then after=exit\n{missing.describe()}"
+    fuzz = run_kernel(f"test=initfs-header seed={seed}", timeout=30)
+    assert re.search(r"^initfs-header: \d+ accepted, \d+ refused, 0 unsafe accepted, 0 good refused$",
+                     fuzz.output, re.M) and fuzz.reason == "ok", \
+        f"the kernel's header check accepted an unsafe header or refused a good one\n{fuzz.describe()}"
 
 
 # ---- Exercise 5: the initfs: daemon ------------------------------------------------

@@ -106,6 +106,9 @@ __attribute__((noreturn)) void program_power_off(int status);
 int proc_spawn_bootstrap(void);
 /* Checks the boot module's initfs header; prints one line; 0 or -ENOEXEC/-ENOENT. */
 int initfs_image_check(void);
+struct initfs_header;
+/* Why the image's header is unusable, or NULL (*h: the header). */
+const char *initfs_header_problem(const void *image, uint64_t size, struct initfs_header *h);
 
 /* exec.c: lab 5's stage turns fexec on. */
 void exec_init(void);

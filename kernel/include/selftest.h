@@ -79,6 +79,7 @@ int selftest_syscall_dispatch(void);
 int selftest_uaccess(void);
 int selftest_sched_pick(void);
 int selftest_vm_copy(void);
+int selftest_initfs_header(void);
 
 /* fake_proc.c: a current process for tests that call process-facing code
  * without user mode (with an empty address space if asked); NULL after

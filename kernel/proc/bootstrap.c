@@ -32,17 +32,19 @@
 static struct initfs_header initfs_header;
 static int initfs_status = 1; /* 1 until checked, then 0 or -errno */
 
-/* Why the module cannot be the initfs image, or NULL if its header is good. */
-static const char *initfs_header_problem(const struct boot_module *m, struct initfs_header *h)
+/*
+ * Why an image of size bytes at image cannot be started, or NULL if its
+ * header is good; *h gets the header. Everything is checked with
+ * subtractions that cannot wrap (the initfs-header self-test feeds it
+ * seeded garbage).
+ */
+const char *initfs_header_problem(const void *image, uint64_t size, struct initfs_header *h)
 {
-	uint64_t size = m->end - m->start;
 	uint64_t boot_end;
 
-	if (m->start % PAGE_SIZE)
-		return "the module is not page aligned";
 	if (size < sizeof(*h))
 		return "shorter than its header";
-	memcpy(h, P2V(m->start), sizeof(*h));
+	memcpy(h, image, sizeof(*h));
 	if (memcmp(h->magic, INITFS_MAGIC, INITFS_MAGIC_BYTES) != 0)
 		return "bad magic (not an initfs image)";
 	if (h->version != INITFS_VERSION)
@@ -51,6 +53,8 @@ static const char *initfs_header_problem(const struct boot_module *m, struct ini
 		return "truncated (the header says it is longer than the module)";
 	if (h->image_bytes > INITFS_MAX_BYTES)
 		return "larger than 1 GiB";
+	if (h->image_bytes < INITFS_BOOTSTRAP_OFFSET + INITFS_PAGE)
+		return "too short for a header page and a bootstrap page";
 	if (h->bootstrap_offset != INITFS_BOOTSTRAP_OFFSET || h->bootstrap_bytes == 0 ||
 	    h->bootstrap_bytes % PAGE_SIZE || h->bootstrap_bytes > h->image_bytes - INITFS_PAGE)
 		return "bootstrap image outside the image";
@@ -58,6 +62,13 @@ static const char *initfs_header_problem(const struct boot_module *m, struct ini
 	if (h->bootstrap_entry < INITFS_BOOTSTRAP_OFFSET || h->bootstrap_entry >= boot_end)
 		return "bootstrap entry outside the bootstrap image";
 	return NULL;
+}
+
+static const char *initfs_module_problem(const struct boot_module *m, struct initfs_header *h)
+{
+	if (m->start % PAGE_SIZE)
+		return "the module is not page aligned";
+	return initfs_header_problem(P2V(m->start), m->end - m->start, h);
 }
 
 int initfs_image_check(void)
@@ -71,7 +82,7 @@ int initfs_image_check(void)
 		kprintf("initfs: no image (boot with -initrd build/initfs.img; make qemu does)\n");
 		return -ENOENT;
 	}
-	problem = initfs_header_problem(&boot_info.modules[0], &initfs_header);
+	problem = initfs_module_problem(&boot_info.modules[0], &initfs_header);
 	if (problem) {
 		kprintf("initfs: bad image: %s\n", problem);
 		return initfs_status = -ENOEXEC;

@@ -102,6 +102,8 @@ static const struct selftest selftests[] = {
 	  STAGE_UP },
 	{ 3, "console-input", "receive typed bytes by IRQ 4, in order; overflow drops the newest",
 	  selftest_console_input, STAGE_UP },
+	{ 5, "initfs-header", "seeded garbage initfs headers: what is accepted is safe to start",
+	  selftest_initfs_header, STAGE_UP },
 };
 
 const struct selftest *selftest_find(const char *name)
