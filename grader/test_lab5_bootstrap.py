@@ -149,6 +149,9 @@ def test_init_runs_a_program_with_arguments_and_powers_off_with_its_status(run_k
     assert result.user_status == status, \
         f"QEMU's exit status says {result.user_status}, expected {status}\n{result.describe()}"
     expect_no_leaks(result)
+    faulted = run_kernel("lab=5 run=init init.run=prog:exectest -- segv", timeout=20)
+    assert "power: pid 1 powers off with status 139" in faulted.output, \
+        f"a program killed by a page fault (11): expected status 128 + 11\n{faulted.describe()}"
     missing = run_kernel("lab=5 run=init init.run=nosuchprogram", timeout=20)
     # QEMU's status holds 1-63; 63 stands for "63 or more" (power.h).
     assert "power: pid 1 powers off with status 127" in missing.output and missing.user_status == 63, \
@@ -172,7 +175,7 @@ def test_bootstrap_starts_from_the_image(run_kernel, image):
 
 
 @pytest.mark.points(8)
-def test_malformed_images_are_reported_never_a_fault(run_kernel, image, seed):
+def test_bad_initfs_images_are_reported_never_a_fault(run_kernel, image, seed):
     """bad magic, truncated, entry outside, offsets past the end, a directory loop, a bad name: one clear line each; seeded garbage headers"""
     img = image()
     good = open(img, "rb").read()
@@ -211,7 +214,11 @@ def test_initfs_serves_seeded_files(run_kernel, image, rng, tmp_path, cfg):
                         timeout=60)
     expect_checks_pass(result, "initfscheck tree")
     seen = {m.group(1): (int(m.group(2)), int(m.group(3), 16))
-            for m in re.finditer(r"^initfs: file (\S+) (\d+) ([0-9a-f]{16})$", result.output, re.M)}
+            for m in re.finditer(r"^initfs: file (\S+) (\d+) ([0-9a-f]{16}) ino \d+$", result.output, re.M)}
+    inodes = re.findall(r"^initfs: (?:file|dir) \S+ .* ino (\d+)$", result.output, re.M)
+    assert len(inodes) == len(set(inodes)) == len(files) + len(dirs), \
+        f"every file and directory needs an inode number of its own: {len(set(inodes))} distinct " \
+        f"for {len(files) + len(dirs)}"
     for path, data in files.items():
         assert path in seen, f"{path} was not listed\n{result.describe()}"
         assert seen[path] == (len(data), fnv1a(data)), \
@@ -219,7 +226,7 @@ def test_initfs_serves_seeded_files(run_kernel, image, rng, tmp_path, cfg):
             f"hash {fnv1a(data):016x}"
     assert set(seen) == set(files), f"files that were never packed: {sorted(set(seen) - set(files))}"
     listed = {m.group(1): int(m.group(2))
-              for m in re.finditer(r"^initfs: dir (\S+) (\d+)$", result.output, re.M)}
+              for m in re.finditer(r"^initfs: dir (\S+) (\d+) ino \d+$", result.output, re.M)}
     assert listed == dirs, f"directory listings {listed}, packed {dirs}"
 
 
@@ -247,6 +254,28 @@ def test_boot_goes_kernel_bootstrap_daemon_init_program(run_kernel, image, rng):
         at = i
     assert result.user_status == min(n % 200 + 1, 63), f"QEMU status\n{result.describe()}"
     expect_no_leaks(result)
+
+
+@pytest.mark.points(6)
+def test_bootstrap_protections_seen_in_its_forked_daemon(run_kernel, image):
+    """sys:maps of the initfs daemon (bootstrap's fork): header r--, text r-x, rodata r--, data rw- private, files r--"""
+    img = image()
+    size = os.path.getsize(img)
+    result = boot_image(run_kernel, img, "init.run=initfscheck -- maps")
+    expect_checks_pass(result, "initfscheck maps")
+    m = re.search(r"^bootstrap: text 0x([0-9a-f]+), rodata 0x([0-9a-f]+), data 0x([0-9a-f]+)-0x([0-9a-f]+), "
+                  r"image 0x([0-9a-f]+)-0x([0-9a-f]+)$", result.output, re.M)
+    assert m, f"no bootstrap memory-map line\n{result.describe()}"
+    text, rodata, data, data_end, start, end = (int(g, 16) for g in m.groups())
+    assert (start, end) == (0x1000, 0x1000 + (size + 4095) // 4096 * 4096), \
+        f"bootstrap says the image is 0x{start:x}-0x{end:x}; it is {size} bytes at 0x1000"
+    want = [(0x1000, 0x2000, "r--s"), (text, rodata, "r-xs"), (rodata, data, "r--s"),
+            (data, data_end, "rw--")] + ([(data_end, end, "r--s")] if end > data_end else [])
+    maps = [(int(a, 16), int(b, 16), p) for a, b, p in
+            re.findall(r"^maps: 0x([0-9a-f]+)-0x([0-9a-f]+) (\S+)$", result.output, re.M)]
+    inside = [r for r in maps if r[0] < end]
+    assert inside == want, "the daemon's pages of the image, as (start, end, rights):\n" \
+        f"  {[(hex(a), hex(b), p) for a, b, p in inside]}\nexpected\n  {[(hex(a), hex(b), p) for a, b, p in want]}"
 
 
 @pytest.mark.points(4)

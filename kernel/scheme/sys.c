@@ -8,6 +8,10 @@
  *   context  one line per process: "pid ppid state name", a header first
  *   scheme   the registered schemes, one per line
  *   memory   "frames total N free M", "heap blocks B"
+ *   maps     (lab 5) every process's user mappings, merged into runs of
+ *            pages with the same rights: "PID START-END rwxs" ('-' for a
+ *            right it lacks; s: the frames are shared, e.g. the initfs
+ *            image; "---" is PROT_NONE), like Linux's /proc/PID/maps
  *   power    (lab 5) pid 1 writes an exit status, 0-255, to power off:
  *            every process ends, the leak check runs, and QEMU exits with
  *            that status (program.c); reading it says how
@@ -20,9 +24,12 @@
 #include "kstring.h"
 #include "proc.h"
 #include "scheme.h"
+#include "vm.h"
+#include "memlayout.h"
 #include "uaccess.h"
 
 #define SYS_TEXT_BYTES 8192
+#define SYS_MAPS_BYTES 32768   /* 64 processes x a dozen runs of pages */
 
 struct sys_file {
 	int index;              /* into sys_files; -1 for the directory */
@@ -73,6 +80,57 @@ static void sys_memory(struct snapshot *s)
 			frame_free_count(), kmalloc_live_blocks());
 }
 
+/* A run of pages with the same rights, being merged (sys_maps). */
+struct maps_visit {
+	struct pt_visit visit;
+	struct snapshot *snap;
+	int pid;
+	uint64_t start, end, bits;
+};
+
+static uint64_t maps_bits(uint64_t pte)
+{
+	return pte & (PTE_USER | PTE_WRITE | PTE_NX | PTE_SHARED);
+}
+
+static void maps_flush(struct maps_visit *m)
+{
+	bool user = m->bits & PTE_USER;
+
+	if (m->end > m->start)
+		snapshot_printf(m->snap, "%d 0x%lx-0x%lx %c%c%c%c\n", m->pid, m->start, m->end,
+				user ? 'r' : '-', user && (m->bits & PTE_WRITE) ? 'w' : '-',
+				user && !(m->bits & PTE_NX) ? 'x' : '-',
+				m->bits & PTE_SHARED ? 's' : '-');
+	m->start = m->end = 0;
+}
+
+static int maps_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
+{
+	struct maps_visit *m = (struct maps_visit *)visit;
+
+	if (va != m->end || maps_bits(*pte) != m->bits) {
+		maps_flush(m);
+		m->start = va;
+		m->bits = maps_bits(*pte);
+	}
+	m->end = va + PAGE_SIZE;
+	return 0;
+}
+
+static void sys_maps(struct snapshot *s)
+{
+	for (int i = 0; i < NPROC; i++) {
+		struct proc *p = &proc_table[i];
+		struct maps_visit m = { { .leaf = maps_leaf }, s, p->pid, 0, 0, 0 };
+
+		if (p->state == PROC_UNUSED || p->state == PROC_ZOMBIE || !p->pml4)
+			continue;
+		pt_visit_range(p->pml4, 0, USER_HALF_END, &m.visit);
+		maps_flush(&m);
+	}
+}
+
 static void sys_power(struct snapshot *s)
 {
 	snapshot_printf(s, "pid 1 writes an exit status (0-255) here to power off\n");
@@ -84,8 +142,10 @@ static const struct {
 } sys_files[] = {
 	{ "cmdline", sys_cmdline }, { "uname", sys_uname }, { "context", sys_context },
 	{ "scheme", sys_scheme_list }, { "memory", sys_memory }, { "power", sys_power },
+	{ "maps", sys_maps },
 };
 #define SYS_POWER_INDEX 5
+#define SYS_MAPS_INDEX 6
 #define SYS_FILE_COUNT ((int)(sizeof(sys_files) / sizeof(sys_files[0])))
 
 static int sys_open(struct scheme *scheme, const char *path, uint64_t len, unsigned flags,
@@ -116,7 +176,7 @@ static int sys_open(struct scheme *scheme, const char *path, uint64_t len, unsig
 	f = kmalloc(sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	f->snap = snapshot_new(SYS_TEXT_BYTES);
+	f->snap = snapshot_new(index == SYS_MAPS_INDEX ? SYS_MAPS_BYTES : SYS_TEXT_BYTES);
 	if (!f->snap) {
 		kfree(f);
 		return -ENOMEM;

@@ -10,6 +10,10 @@
  *                        environment, fds with and without close-on-exec,
  *                        and the 16 KiB limit, exact (Exercise 2)
  *   exectest echo ...    the far side of `args`: checks what it was given
+ *   exectest segv        dies of a page fault (init.run's status for a
+ *                        killed program: 128 + 11)
+ *   (no arguments)       the far side of `args`'s argc == 0 case: only an
+ *                        environment, "exectest=argc0"
  *
  * px: serves px:hello (prog:hello, read back in seeded short pieces),
  * px:bad (not an ELF), px:short (hello cut inside its text, with no size given, so
@@ -26,6 +30,8 @@ static unsigned char hello[HELLO_MAX];
 static long hello_bytes;
 static uint64_t px_state;
 static int canary = 0x5eed;
+/* In a variable, so the compiler does not see (and warn about) the null write. */
+static volatile uint64_t fault_address = 8;
 
 enum px_file { PX_HELLO, PX_BAD, PX_SHORT, PX_DIR, PX_NOSEEK, PX_FILES };
 static const char *const px_names[PX_FILES] = { "hello", "bad", "short", "dir", "noseek" };
@@ -260,6 +266,17 @@ static void test_args(uint64_t seed)
 	}
 	check(pid > 0 && waitpid(pid, &status, 0) == pid && status == 0,
 	      "the exec'd copy saw the seeded arguments, environment and fds (status 0x%x)", status);
+	pid = fork();
+	if (pid == 0) {
+		struct exec_pair var = { (uint64_t)"exectest=argc0", 14 };
+
+		fd = open("prog:exectest", O_RDONLY);
+		sys_fexec(fd, 0, 0, (long)&var, 1);
+		exit(100);
+	}
+	check(pid > 0 && waitpid(pid, &status, 0) == pid && status == 0,
+	      "no arguments, one variable: argv is {NULL}, envp {\"exectest=argc0\", NULL} (status 0x%x)",
+	      status);
 	/* The limit, exactly: "exectest" and one argument of n bytes, each
 	 * with its NUL, and five words: argc, two pointers and two NULLs. */
 	fd = open("prog:hello", O_RDONLY);
@@ -317,6 +334,12 @@ static int echo(int argc, char **argv, char **envp)
 int main(int argc, char **argv, char **envp)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (argc == 0) /* args's last case: argv is {NULL}, then the environment */
+		return !(argv[0] == NULL && envp[0] && strcmp(envp[0], "exectest=argc0") == 0 &&
+			 envp[1] == NULL);
+	if (strcmp(mode, "segv") == 0)
+		*(volatile int *)fault_address = 1;
 	uint64_t seed = strchr(mode, ':') ? parse_u64(strchr(mode, ':') + 1) : 1;
 
 	if (strcmp(mode, "echo") == 0 && argc > 5)

@@ -10,6 +10,10 @@
  *                        lseek (SEEK_SET, SEEK_CUR, SEEK_END, re-reads)
  *   initfscheck errors   every refusal: writes -EROFS, -ENOENT, -ENOTDIR...
  *   initfscheck kill     the daemon killed: clients get -EIO, then -ENODEV
+ *   initfscheck maps     prints the daemon's mappings from sys:maps ("maps:
+ *                        START-END rwxs"): it is bootstrap's fork, so they
+ *                        show bootstrap's protections; the grader compares
+ *                        them with bootstrap's memory-map line and the image
  */
 #include "anode.h"
 
@@ -47,7 +51,11 @@ static void check_file(const char *path, int fd, const struct stat *st)
 	snprintf(want, sizeof(want), "initfs:%s", path);
 	fl = fpath(fd, fp, sizeof(fp) - 1);
 	check(fl == (long)strlen(want) && memcmp(fp, want, (size_t)fl) == 0, "%s: fpath", path);
-	printf("initfs: file %s %ld %016lx\n", path, n, fnv1a(data, (uint64_t)n));
+	check(fpath(fd, fp, 5) == 5 && memcmp(fp, "initf", 5) == 0,
+	      "%s: fpath into a 5-byte buffer gives 5 bytes", path);
+	check(st->st_nlink == 1, "%s: st_nlink is 1", path);
+	printf("initfs: file %s %ld %016lx ino %lu\n", path, n, fnv1a(data, (uint64_t)n),
+	       st->st_ino);
 }
 
 static int walk(const char *path)
@@ -84,7 +92,7 @@ static int walk(const char *path)
 		*end = '\0';
 		entries++;
 	}
-	printf("initfs: dir %s %d\n", path, entries);
+	printf("initfs: dir %s %d ino %lu\n", path, entries, st.st_ino);
 	for (char *name = list; entries-- > 0; name += strlen(name) + 1) {
 		snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", name);
 		walk(child);
@@ -200,6 +208,32 @@ static void kill_daemon(void)
 	check_done();
 }
 
+static void print_daemon_maps(void)
+{
+	static char text[32768];
+	int fd = open("sys:maps", O_RDONLY), pid = daemon_pid(), lines = 0;
+	long n = fd < 0 ? -1 : read_full(fd, text, sizeof(text) - 1);
+
+	check_begin("initfscheck maps");
+	close(fd);
+	check(n > 0 && pid > 1, "read sys:maps (%ld) and found the daemon (%d)", n, pid);
+	if (n > 0) {
+		text[n] = '\0';
+		for (char *line = text, *end; *line; line = end + 1) {
+			end = strchr(line, '\n');
+			if (!end)
+				break;
+			*end = '\0';
+			if (leading_number(line) == pid) {
+				printf("maps: %s\n", strchr(line, ' ') + 1);
+				lines++;
+			}
+		}
+	}
+	check(lines > 0, "the daemon has mappings");
+	check_done();
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "tree";
@@ -208,6 +242,8 @@ int main(int argc, char **argv)
 		errors();
 	if (strcmp(mode, "kill") == 0)
 		kill_daemon();
+	if (strcmp(mode, "maps") == 0)
+		print_daemon_maps();
 	check_begin("initfscheck tree");
 	walk("/");
 	check_done();
