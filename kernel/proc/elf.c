@@ -18,7 +18,6 @@
 #include "frame.h"
 #include "kstring.h"
 #include "memlayout.h"
-#include "uaccess.h"
 #include "vm.h"
 
 #define ELF_MAX_SEGMENT_BYTES (1UL << 30)
@@ -128,10 +127,25 @@ static int elf_memory_read(struct elf_source *src, void *dst, uint64_t offset, u
 	return 0;
 }
 
+/* Straight into the frames the loader just mapped (no uaccess: lab 3's
+ * embedded programs load before its uaccess exercise is written). */
 static int elf_memory_fill(struct elf_source *src, uint64_t pml4, uint64_t va, uint64_t offset,
 			   uint64_t len)
 {
-	return copy_to_space(pml4, va, ((struct elf_memory_source *)src)->image + offset, len);
+	const uint8_t *from = ((struct elf_memory_source *)src)->image + offset;
+
+	while (len > 0) {
+		uint64_t pa, n = PAGE_SIZE - va % PAGE_SIZE;
+
+		if (!vm_translate(pml4, va, &pa, NULL))
+			return -EFAULT;
+		n = n < len ? n : len;
+		memcpy(P2V(pa), from, n);
+		from += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
 }
 
 int elf_load_image(uint64_t pml4, const void *image, uint64_t size, uint64_t *entry)
