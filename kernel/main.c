@@ -174,6 +174,10 @@ static void kmain_bring_up(int lab, const struct selftest *test)
 		initfs_image_check();
 		kprintf("boot: lab 5 stage up: fexec, prog:\n");
 		break;
+	case 6:
+		shm_init();
+		kprintf("boot: lab 6 stage up: fmap through user schemes\n");
+		break;
 	default:
 		break;
 	}

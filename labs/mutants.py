@@ -173,7 +173,8 @@ def grade(tree, lab, jobs, junit, log, only=None):
     if os.path.exists(junit):
         os.remove(junit)
     flags = "PYTESTFLAGS=-x" + (f" -k {only}" if only else "")
-    status = run(["make", "--no-print-directory", "grade", f"LAB={lab}", f"JOBS={jobs}",
+    # WERROR=1 as in the build: other flags would rebuild the whole tree.
+    status = run(["make", "--no-print-directory", "grade", "WERROR=1", f"LAB={lab}", f"JOBS={jobs}",
                   f"JUNIT={junit}", flags], tree, log)
     if only and not ran_any(junit):
         return None  # a stale Killed-by hint (a renamed test): grade everything instead

@@ -44,4 +44,10 @@ size_t console_input_buffered(void);
 uint64_t console_input_dropped(void);
 uint64_t console_input_irq_count(void);
 
+/* Lab 6: the foreground process, which Ctrl-C (0x03) kills; 0: none. */
+void console_input_set_foreground(int pid);
+int console_input_foreground(void);
+/* A process exits: it is no longer the foreground. */
+void console_input_forget(int pid);
+
 #endif

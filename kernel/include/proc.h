@@ -99,8 +99,9 @@ const char *program_name(int index);
 void program_init_exited(int status);
 /* Records the free frames and heap blocks the end-of-run leak check compares with. */
 void program_begin_run(void);
-/* pid 1 powers off (sys:power): exits; QEMU then exits with the status. */
-__attribute__((noreturn)) void program_power_off(int status);
+/* Powers off (sys:power): pid 1 exits (the call does not return), or pid 1
+ * is killed; QEMU exits with the status once every process is gone. */
+void program_power_off(int status);
 
 /* bootstrap.c: the first process from the initfs image (lab 5). */
 int proc_spawn_bootstrap(void);

@@ -41,6 +41,10 @@ struct scheme_ops {
 	/* a new handle for word (never empty: the empty word shares the file) */
 	int (*dup)(struct file *f, const char *word, uint64_t len, uint64_t *handle);
 	int (*ftruncate)(struct file *f, uint64_t len);
+	/* maps the file's pages [req->offset, + len) at va of the calling
+	 * process with vm_flags (lab 6); returns va or -errno */
+	int64_t (*fmap)(struct file *f, const struct fmap_request *req, uint64_t va, uint64_t len,
+			unsigned vm_flags);
 	int (*fsync)(struct file *f);
 	/* the last reference to a description went; never blocks */
 	void (*close)(struct scheme *s, uint64_t handle);
@@ -81,6 +85,8 @@ uint64_t scheme_list(char *buf, uint64_t size);
 
 /* The kernel schemes. */
 extern struct scheme root_scheme, debug_scheme, pipe_scheme, sys_scheme;
+/* Lab 6's stage: fmap through user schemes (shm.c). */
+void shm_init(void);
 /* Lab 5: the embedded programs as files (prog.c). */
 extern struct scheme prog_scheme;
 void sys_scheme_init(int boot_lab);

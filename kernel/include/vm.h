@@ -20,6 +20,9 @@
  * lab 5): fork maps the same frames, and making a page writable gives
  * this space its own copy first (vm_make_private). */
 #define VM_SHARED (1u << 3)
+/* Shared memory (lab 6's shm:, through a user scheme's fmap): every space
+ * that maps the frames sees every write; fork shares, mprotect keeps them. */
+#define VM_SHM (1u << 4)
 
 /* Page-table entry bits (Intel SDM vol. 3 §4.5). */
 #define PTE_PRESENT (1UL << 0)
@@ -39,6 +42,8 @@
 #define PTE_BORROWED (1UL << 9)
 /* Soft bit: a frame shared read-only among spaces (VM_SHARED, lab 5). */
 #define PTE_SHARED (1UL << 10)
+/* Soft bit: a frame of shared memory (VM_SHM, lab 6). */
+#define PTE_SHM (1UL << 53)
 
 #define PT_LEVELS 4
 #define PT_ENTRIES 512

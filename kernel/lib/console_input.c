@@ -49,6 +49,38 @@ struct console_input_ring {
 
 static struct console_input_ring console_input;
 
+/* Lab 6: the process Ctrl-C kills (debug:'s "fg" handle sets it), or 0. */
+static int console_foreground;
+
+#define CONSOLE_INTERRUPT 0x03 /* Ctrl-C */
+
+void console_input_set_foreground(int pid)
+{
+	console_foreground = pid;
+}
+
+int console_input_foreground(void)
+{
+	return console_foreground;
+}
+
+void console_input_forget(int pid)
+{
+	if (console_foreground == pid)
+		console_foreground = 0;
+}
+
+/* Ctrl-C with a foreground process kills it, and the byte goes no
+ * further; with none, it is input like any byte (the shell's cancel). */
+static bool console_input_interrupt(uint8_t byte)
+{
+	if (byte != CONSOLE_INTERRUPT || console_foreground <= 1)
+		return false;
+	proc_kill(console_foreground);
+	console_foreground = 0;
+	return true;
+}
+
 void console_input_init(void)
 {
 	/* Without a UART there is nothing to receive: stay on the polled path. */
@@ -116,7 +148,8 @@ void console_input_irq(void)
 
 	console_input.irqs++;
 	while ((c = serial_getc()) >= 0)
-		stored |= console_input_store((uint8_t)c);
+		if (!console_input_interrupt((uint8_t)c))
+			stored |= console_input_store((uint8_t)c);
 	pic_end_of_interrupt(IRQ_COM1);
 	if (stored)
 		sched_wakeup(console_input_channel());

@@ -42,6 +42,8 @@ static uint64_t pte_flags(unsigned flags)
 		pte |= PTE_NX;
 	if (flags & VM_SHARED)
 		pte |= PTE_SHARED;
+	if (flags & VM_SHM)
+		pte |= PTE_SHM;
 	return pte;
 }
 
@@ -293,12 +295,13 @@ static int vm_share_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 }
 
 /* Pages the kernel only lent the source (scheme bounce pages) stay behind;
- * shared read-only pages (the initfs image) are shared, not copied. */
+ * shared read-only pages (the initfs image) and shared memory (shm:) are
+ * shared, not copied. */
 static int vm_copy_owned_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 {
 	if (*pte & PTE_BORROWED)
 		return 0;
-	if (*pte & PTE_SHARED)
+	if (*pte & (PTE_SHARED | PTE_SHM))
 		return vm_share_leaf(visit, va, pte);
 	return vm_copy_leaf(visit, va, pte);
 }

@@ -15,6 +15,7 @@
 #include "abi.h"
 #include "arch/x86_64/x86.h"
 #include "compiler.h"
+#include "console_input.h"
 #include "errno.h"
 #include "kprintf.h"
 #include "proc.h"
@@ -48,6 +49,7 @@ __attribute__((noreturn)) void proc_exit(int status)
 	/* Lab 4: every fd is closed while the address space still exists (a
 	 * daemon's bounce pages are unmapped from it); closing never waits. */
 	fd_table_close_all(&proc_current()->files);
+	console_input_forget(proc_current()->pid); /* lab 6: no longer Ctrl-C's target */
 	// LAB 3.5 BEGIN: reparent children, free memory (off CR3), zombie, wake parent; handout §6
 	struct proc *p = proc_current();
 

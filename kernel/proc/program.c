@@ -179,15 +179,25 @@ void program_init_exited(int status)
 }
 
 /*
- * pid 1 asked to power off with status (sys:power, lab 5): it exits, which
- * ends every other process, and the end of the run below exits QEMU with
- * the status (EXIT_CODE_USER) once the leak check has passed.
+ * Power off with status (sys:power, lab 5): the caller is pid 1, or (lab 6)
+ * a process pid 1 gave its sys:power fd, the shell. pid 1's exit ends every
+ * other process, and the end of the run below exits QEMU with the status
+ * (EXIT_CODE_USER) once the leak check has passed. Returns only when the
+ * caller is not pid 1 (it dies with everyone else).
  */
-NORETURN void program_power_off(int status)
+void program_power_off(int status)
 {
-	kprintf("power: pid 1 powers off with status %d\n", status);
+	struct proc *self = proc_current(), *init = proc_find(1);
+
+	kprintf("power: pid %d powers off with status %d\n", self->pid, status);
 	power_off_status = status;
-	proc_exit(WAIT_EXITED(status));
+	if (self->pid == 1)
+		proc_exit(WAIT_EXITED(status));
+	if (init && init->state != PROC_ZOMBIE) {
+		init->killed = true;
+		if (init->state == PROC_SLEEPING)
+			init->state = PROC_RUNNABLE;
+	}
 }
 
 /*
@@ -214,8 +224,8 @@ void program_all_exited(void)
 	kprintf("run: free frames before %lu, after %lu%s\n", frames_before_run, after,
 		after == frames_before_run ? "" : " (LEAK)");
 	leaked = after != frames_before_run || heap_after != heap_blocks_before_run;
-	if (power_off_status > 0 && !leaked)
-		machine_exit(EXIT_CODE_USER(power_off_status));
+	if (power_off_status >= 0 && !leaked)
+		machine_exit(power_off_status ? EXIT_CODE_USER(power_off_status) : EXIT_CODE_SUCCESS);
 	machine_exit(code == 0 && !(init_status & 0x7f) && !leaked ? EXIT_CODE_SUCCESS
 								  : EXIT_CODE_FAILURE);
 }

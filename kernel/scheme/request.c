@@ -29,6 +29,11 @@ static void request_reset(struct request *rq, struct proc *owner)
 	rq->daemon_pid = 0;
 	rq->daemon_pml4 = 0;
 	rq->slot = -1;
+	rq->map_pages = 0;
+	rq->map_writable = false;
+	rq->shared = NULL;
+	rq->nshared = 0;
+	rq->shared_mapped = 0;
 	rq->nframes = 0;
 }
 
@@ -132,6 +137,8 @@ int request_copy_out(const struct request *rq, struct user_ptr dst, uint64_t len
 
 void request_free(struct request *rq)
 {
+	if (rq->shared)
+		shm_release_frames(rq);
 	for (int i = 0; i < rq->nframes; i++)
 		frame_free(rq->frames[i]);
 	rq->nframes = 0;

@@ -12,9 +12,11 @@
  *            pages with the same rights: "PID START-END rwxs" ('-' for a
  *            right it lacks; s: the frames are shared, e.g. the initfs
  *            image; "---" is PROT_NONE), like Linux's /proc/PID/maps
- *   power    (lab 5) pid 1 writes an exit status, 0-255, to power off:
+ *   power    (lab 5) an exit status, 0-255, written to it powers off:
  *            every process ends, the leak check runs, and QEMU exits with
- *            that status (program.c); reading it says how
+ *            that status (program.c). Only pid 1 may open it for writing;
+ *            it may pass the fd on (lab 6: init gives it to the shell).
+ *            Reading it says how
  */
 #include "bootinfo.h"
 #include "errno.h"
@@ -215,7 +217,8 @@ static int64_t sys_write(struct file *file, struct user_ptr buf, uint64_t len)
 		text[len - 1] = '\0';
 	if (str_to_u64(text, &status) < 0 || status > 255)
 		return -EINVAL;
-	program_power_off((int)status);
+	program_power_off((int)status); /* returns only if the caller is not pid 1 */
+	return (int64_t)len;
 }
 
 static int64_t sys_lseek(struct file *file, int64_t offset, int whence)

@@ -48,6 +48,13 @@ struct request {
 	int daemon_pid;
 	uint64_t daemon_pml4;
 	int slot;
+	/* fmap (lab 6): the pages asked for, and the daemon's frames its answer
+	 * named, each with a reference of ours until the client maps them */
+	uint64_t map_pages;
+	bool map_writable;
+	uint64_t *shared;
+	uint64_t nshared;
+	uint64_t shared_mapped;     /* shared[0..shared_mapped) belong to mappings now */
 	int nframes;
 	uint64_t frames[BOUNCE_MAX_PAGES];  /* last: only nframes are set */
 };
@@ -92,6 +99,17 @@ void uscheme_die(struct uscheme *us);
 
 /* root.c: the user scheme a scheme fd's description serves, or NULL. */
 struct uscheme *root_handle_scheme(const struct file *f);
+
+/* shm.c (lab 6): an fmap answer's frames, from the daemon to the client. */
+#define FMAP_SCHEME_MAX_PAGES 4096  /* 16 MiB in one fmap through a scheme */
+/* In the daemon's write: checks the answer (an address in the daemon) and
+ * takes a reference to each frame; 0, or -EINVAL (a bad answer). */
+int shm_take_daemon_frames(struct request *rq, int64_t address);
+/* In the client's call: maps the frames at va; va or -errno. */
+int64_t shm_map_into_client(struct request *rq, uint64_t va, unsigned vm_flags);
+/* Drops the references of frames never mapped (request_free). */
+void shm_release_frames(struct request *rq);
+bool shm_enabled(void);
 
 /* bounce.c */
 int bounce_map(struct request *rq, struct proc *daemon);

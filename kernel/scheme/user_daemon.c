@@ -92,12 +92,15 @@ int64_t uscheme_daemon_read(struct uscheme *us, struct file *f, struct user_ptr 
 	// LAB 4.5 END
 }
 
-/* True if result is an answer this call may give. */
-LAB_HELPER static bool uscheme_result_ok(const struct request *rq, int64_t result)
+/* True if result is an answer this call may give. An fmap's answer (an
+ * address in the daemon) also takes the daemon's frames there (lab 6). */
+LAB_HELPER static bool uscheme_result_ok(struct request *rq, int64_t result)
 {
 	if (result < 0)
 		return result >= -ERRNO_MAX;
 	switch (rq->packet.a) {
+	case SYS_fmap:
+		return shm_take_daemon_frames(rq, result) == 0;
 	case SYS_read:
 	case SYS_write:
 	case SYS_fpath:

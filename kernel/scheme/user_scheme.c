@@ -9,6 +9,7 @@
 #include "kmalloc.h"
 #include "kstring.h"
 #include "scheme/uscheme.h"
+#include "vm.h"
 
 static const struct scheme_ops uscheme_ops;
 
@@ -177,6 +178,35 @@ static int uscheme_fsync(struct file *f)
 	return (int)uscheme_simple(uscheme_of(f), rq);
 }
 
+/* fmap (lab 6): the daemon answers with an address in its own space, and
+ * its frames there are shared into the client (shm.c). */
+static int64_t uscheme_fmap(struct file *f, const struct fmap_request *req, uint64_t va,
+			    uint64_t len, unsigned vm_flags)
+{
+	struct request *rq, *done;
+	int64_t result;
+
+	if (!shm_enabled())
+		return -ENODEV;
+	if (len / PAGE_SIZE > FMAP_SCHEME_MAX_PAGES)
+		return -ENOMEM;
+	rq = request_new(SYS_fmap, sizeof(*req), DATA_IN_C);
+	if (!rq)
+		return -ENOMEM;
+	request_copy_in_kernel(rq, req, sizeof(*req));
+	rq->packet.b = f->handle;
+	rq->packet.d = sizeof(*req);
+	rq->map_pages = len / PAGE_SIZE;
+	rq->map_writable = vm_flags & VM_WRITE;
+	done = uscheme_call(uscheme_of(f), rq, &result);
+	if (!done)
+		return result;
+	if (result >= 0)
+		result = shm_map_into_client(done, va, vm_flags);
+	request_free(done);
+	return result;
+}
+
 static void uscheme_close(struct scheme *s, uint64_t handle)
 {
 	uscheme_send_close((struct uscheme *)s, handle);
@@ -195,6 +225,7 @@ static const struct scheme_ops uscheme_ops = {
 	.lseek = uscheme_lseek,
 	.fstat = uscheme_fstat,
 	.fpath = uscheme_fpath,
+	.fmap = uscheme_fmap,
 	.dup = uscheme_dup,
 	.ftruncate = uscheme_ftruncate,
 	.fsync = uscheme_fsync,

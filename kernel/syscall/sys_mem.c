@@ -1,6 +1,6 @@
 /*
  * sys_mem.c - memory system calls: anonymous fmap (fd ~0), funmap and
- * mprotect (lab 3, handout §6). Anonymous memory is allocated eagerly and
+ * mprotect (lab 3, handout §6); fmap of a file through its scheme (lab 6). Anonymous memory is allocated eagerly and
  * zero-filled; running out gives -ENOMEM and maps nothing.
  */
 #include "compiler.h"
@@ -8,6 +8,7 @@
 #include "frame.h"
 #include "memlayout.h"
 #include "proc.h"
+#include "scheme.h"
 #include "syscall.h"
 #include "uaccess.h"
 #include "vm.h"
@@ -51,6 +52,41 @@ static int64_t fmap_anonymous(struct proc *p, uint64_t va, uint64_t len, unsigne
 	return (int64_t)va;
 }
 
+/*
+ * fmap of a file (lab 6): the scheme maps its pages, e.g. a user scheme
+ * shares its daemon's frames (scheme/shm.c). Schemes that cannot map give
+ * -ENODEV.
+ */
+static int64_t fmap_file(struct proc *p, int64_t fd, const struct fmap_request *req)
+{
+	struct file *f = schemes_enabled() ? fd_lookup(&p->files, fd) : NULL;
+	unsigned flags = prot_to_vm(req->flags & (PROT_READ | PROT_WRITE | PROT_EXEC)
+					    ? req->flags : PROT_READ | PROT_WRITE);
+	uint64_t len, va;
+	int64_t result;
+
+	if (!schemes_enabled())
+		return -ENOSYS;
+	if (!f)
+		return -EBADF;
+	if (!f->scheme->ops->fmap)
+		return -ENODEV;
+	if (req->size == 0 || req->offset % PAGE_SIZE)
+		return -EINVAL;
+	if (req->size > FMAP_MAX_BYTES)
+		return -ENOMEM;
+	len = ALIGN_UP(req->size, PAGE_SIZE);
+	va = req->address ? req->address : p->mmap_next;
+	if (!user_range_aligned(va, len) || user_range_meets_bounce_window(va, len))
+		return -EINVAL;
+	file_get(f); /* the call may sleep; a sibling may close the fd meanwhile */
+	result = f->scheme->ops->fmap(f, req, va, len, flags);
+	file_put(f);
+	if (result >= 0 && !req->address)
+		p->mmap_next = va + len + PAGE_SIZE;
+	return result;
+}
+
 int64_t sys_fmap(const struct syscall_args *args)
 {
 	uint64_t fd = args->a[0];
@@ -66,7 +102,7 @@ int64_t sys_fmap(const struct syscall_args *args)
 	if (copy_from_user(&req, request_in, sizeof(req)) < 0)
 		return -EFAULT;
 	if (fd != FMAP_ANONYMOUS_FD)
-		return -ENOSYS; /* mapping files arrives with schemes (lab 4) */
+		return fmap_file(p, (int64_t)fd, &req);
 	if (req.size == 0 || req.offset != 0)
 		return -EINVAL;
 	if (req.size > FMAP_MAX_BYTES)

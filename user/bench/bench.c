@@ -171,9 +171,72 @@ static void bench_fork_exec_wait(const char *path, int rounds)
 	       (read_tsc() - start) / (uint64_t)rounds);
 }
 
+/* chan: ping-pong through ipcd (lab 6): one byte each way per round. */
+static void bench_chan_ping_pong(void)
+{
+	int listener = open("chan:bench", O_CREAT | O_RDWR), child, conn, status;
+	uint64_t start;
+	char byte = 'x';
+
+	if (listener < 0) {
+		printf("bench: chan: not available (errno %d)\n", errno);
+		return;
+	}
+	child = fork();
+	if (child == 0) {
+		int fd = open("chan:bench", O_RDWR);
+
+		for (int i = 0; i < 200; i++)
+			if (read(fd, &byte, 1) != 1 || write(fd, &byte, 1) != 1)
+				exit(1);
+		exit(0);
+	}
+	conn = dup(listener, "listen");
+	start = read_tsc();
+	for (int i = 0; i < 200; i++)
+		if (write(conn, &byte, 1) != 1 || read(conn, &byte, 1) != 1)
+			break;
+	printf("bench: chan: ping-pong per message %lu instructions\n",
+	       (read_tsc() - start) / (2 * 200));
+	waitpid(child, &status, 0);
+	close(conn);
+	close(listener);
+}
+
+/* shm: one page mapped from ipcd, written once, unmapped (lab 6). */
+static void bench_shm_map_touch(void)
+{
+	struct fmap_request req = { 0, 4096, PROT_READ | PROT_WRITE, 0 };
+	int fd = open("shm:bench", O_CREAT | O_RDWR);
+	uint64_t start;
+
+	if (fd < 0 || ftruncate(fd, 4096) < 0) {
+		printf("bench: shm: not available (errno %d)\n", errno);
+		return;
+	}
+	start = read_tsc();
+	for (int i = 0; i < 100; i++) {
+		long va = sys_fmap(fd, (long)&req, sizeof(req));
+
+		if (va < 0)
+			break;
+		*(volatile char *)va = (char)i;
+		funmap((void *)va, 4096);
+	}
+	printf("bench: shm: map+touch+unmap of a page %lu instructions\n", (read_tsc() - start) / 100);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
+
+	/* `init.run=bench -- ipc` (make bench, lab 6 on): through ipcd. */
+	if (argc > 1 && strcmp(argv[1], "ipc") == 0) {
+		bench_chan_ping_pong();
+		bench_shm_map_touch();
+		return 0;
+	}
 
 	/* `init.run=bench -- initfs` (make bench, lab 5 on): through initfs:. */
 	if (argc > 1 && strcmp(argv[1], "initfs") == 0) {

@@ -8,8 +8,13 @@
  *                               the words after "--" as its arguments, then
  *                               powers the machine off with its exit status
  *                               (sys:power), so the grader sees the status
- *   otherwise                   from lab 6 on, starts the daemons and the
- *                               shell; before that it says so and waits
+ *   otherwise                   from lab 6 on, starts the shell (and
+ *                               a new one whenever it exits); before that
+ *                               it says so and waits
+ *
+ * From lab 6 on it first starts ipcd (chan: and shm:) and waits until ipcd
+ * says it serves, so every program, init.run's too, finds them. The shell
+ * gets sys:power as fd 3, its `poweroff`; nothing else does.
  */
 #include "anode.h"
 
@@ -122,6 +127,70 @@ static int init_run(const char *prog, char *args[], int nargs)
 	// LAB 5.3 END
 }
 
+/* Lab 6: runs `ipcd READYFD` and waits for its byte: 0, or -1. */
+static int init_start_ipcd(void)
+{
+	char fdtext[8], *argv[] = { "ipcd", fdtext, NULL };
+	int ready[2], pid;
+	char byte;
+
+	if (pipe2(ready, 0) < 0)
+		return -1;
+	snprintf(fdtext, sizeof(fdtext), "%d", ready[1]);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("initfs:/bin/ipcd", O_RDONLY | O_CLOEXEC);
+
+		close(ready[0]);
+		if (fd >= 0)
+			fexecv(fd, argv, environ);
+		dprintf(2, "init: cannot run initfs:/bin/ipcd (errno %d)\n", errno);
+		exit(127);
+	}
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], &byte, 1) != 1) {
+		close(ready[0]);
+		printf("init: ipcd did not start\n");
+		return -1;
+	}
+	close(ready[0]);
+	printf("init: ipcd serves chan: and shm: (pid %d)\n", pid);
+	return 0;
+}
+
+/* Lab 6: the shell, again whenever it exits; sys:power is its fd 3. */
+__attribute__((noreturn)) static void init_shell_loop(void)
+{
+	int power = open("sys:power", O_WRONLY);
+
+	if (power >= 0 && power != 3) {
+		dup2(power, 3, NULL);
+		close(power);
+	}
+	printf("init: starting the shell, tsc %lu\n", read_tsc());
+	fflush_stdout();
+	for (;;) {
+		char *argv[] = { "sh", NULL };
+		int status = 0, pid = fork();
+
+		if (pid == 0) {
+			int fd = open("initfs:/bin/sh", O_RDONLY | O_CLOEXEC);
+
+			if (fd >= 0)
+				fexecv(fd, argv, environ);
+			dprintf(2, "init: cannot run initfs:/bin/sh (errno %d)\n", errno);
+			exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || status == WAIT_EXITED(127)) {
+			printf("init: the shell cannot run; powering off\n");
+			fflush_stdout();
+			write(3, "1\n", 2);
+			exit(1);
+		}
+		printf("init: the shell exited (status 0x%x); starting a new one\n", status);
+	}
+}
+
 __attribute__((noreturn)) static void init_power_off(int status)
 {
 	char text[8];
@@ -147,6 +216,8 @@ int main(int argc, char **argv)
 	lab = init_boot_lab();
 	printf("init: pid %d, lab %d, tsc %lu\n", getpid(), lab, read_tsc());
 	run = init_word_value(&cmdline, "init.run");
+	if (lab >= 6 && init_start_ipcd() < 0 && !run)
+		init_power_off(1);
 	if (run) {
 		for (int i = 0; i < cmdline.count && !first_arg; i++)
 			if (strcmp(cmdline.words[i], "--") == 0)
@@ -168,6 +239,6 @@ int main(int argc, char **argv)
 				msleep(1000);
 		}
 	}
-	printf("init: lab 6 starts ipcd and the shell here\n");
-	init_power_off(0);
+	fflush_stdout();
+	init_shell_loop();
 }
