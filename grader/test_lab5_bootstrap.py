@@ -17,7 +17,7 @@ import re
 import pytest
 
 from anode import initfs
-from anode.runner import expect_no_leaks, expect_reason
+from anode.runner import expect_checks_pass, expect_no_leaks
 
 NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789._-"
 
@@ -29,19 +29,11 @@ def fnv1a(data):
     return h
 
 
-def failed_checks(out):
-    return [line for line in out.splitlines() if ": FAILED (line " in line]
-
-
 def run_program(run_kernel, arg, name="exectest", timeout=30):
     """Exercises 1-2: an embedded test program as pid 1 on a lab 5 boot."""
+    mode = arg.split(":")[0]
     result = run_kernel(f"lab=5 run={name} arg={arg}", timeout=timeout)
-    failed = failed_checks(result.output)
-    assert not failed, "failed checks:\n" + "\n".join(failed) + f"\n{result.describe()}"
-    assert re.search(rf"^{name} \w+: \d+ checks, 0 failed$", result.output, re.M), \
-        f"{name} did not finish its checks\n{result.describe()}"
-    expect_reason(result, "ok")
-    expect_no_leaks(result)
+    expect_checks_pass(result, f"{name} {mode}")
     return result.output
 
 
@@ -95,15 +87,6 @@ def seeded_tree(rng, root):
 
 def boot_image(run_kernel, img, words, timeout=30):
     return run_kernel(f"lab=5 {words}", initrd=img, timeout=timeout)
-
-
-def expect_checks_pass(result, name):
-    failed = failed_checks(result.output)
-    assert not failed, "failed checks:\n" + "\n".join(failed) + f"\n{result.describe()}"
-    assert re.search(rf"^{name}: \d+ checks, 0 failed$", result.output, re.M), \
-        f"{name} did not finish its checks\n{result.describe()}"
-    expect_reason(result, "ok")
-    expect_no_leaks(result)
 
 
 # ---- Exercise 1: the loader reads through the fd ---------------------------------

@@ -17,30 +17,17 @@ import re
 
 import pytest
 
-from anode.runner import expect_no_leaks, expect_reason
+from anode.runner import expect_checks_pass, expect_no_leaks, expect_reason
 
 PROMPT = r"anode\$ $"
 WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def failed_checks(out):
-    return [line for line in out.splitlines() if ": FAILED (line " in line]
-
-
-def expect_checks_pass(result, name):
-    failed = failed_checks(result.output)
-    assert not failed, "failed checks:\n" + "\n".join(failed) + f"\n{result.describe()}"
-    assert re.search(rf"^{name}: \d+ checks, 0 failed$", result.output, re.M), \
-        f"{name} did not finish its checks\n{result.describe()}"
-    expect_reason(result, "ok")
-    expect_no_leaks(result)
 
 
 def image(cfg):
     return os.path.join(cfg.build, "initfs.img")
 
 
-def run_init(run_kernel, cfg, prog, *args, timeout=20):
+def run_init(run_kernel, cfg, prog, *args, timeout=10):
     return run_kernel(f"lab=6 init.run={prog} -- {' '.join(str(a) for a in args)}",
                       initrd=image(cfg), timeout=timeout)
 
@@ -98,7 +85,7 @@ def test_shm_three_processes_share_pages_freed_at_the_end(run_kernel, cfg, seed)
 
 # ---- Exercise 5: the shell ---------------------------------------------------------
 
-def boot_shell(qemu, cfg, timeout=40):
+def boot_shell(qemu, cfg, timeout=30):
     q = qemu("lab=6", initrd=image(cfg), timeout=timeout)
     q.expect(PROMPT)
     return q
@@ -107,7 +94,7 @@ def boot_shell(qemu, cfg, timeout=40):
 def run_line(q, line):
     """Types line at the prompt; returns what it printed before the next prompt."""
     q.send(line + "\r")
-    m = q.expect(r"(?s)(.*?)" + PROMPT, timeout=20)
+    m = q.expect(r"(?s)(.*?)" + PROMPT, timeout=10)
     out = m.group(1).replace("\r", "")
     # Drop the shell's echo of the line itself (the first line).
     return out.split("\n", 1)[1] if "\n" in out else ""
@@ -115,13 +102,17 @@ def run_line(q, line):
 
 @pytest.mark.points(8)
 def test_shell_pipeline_of_three_programs(qemu, cfg, rng):
-    """the shell runs echo | cat | upcase over pipes, with seeded words, and prompts again"""
+    """the shell runs echo | cat | upcase over pipes, with seeded words; a stage inherits only fds 0-2"""
     q = boot_shell(qemu, cfg)
     text = " ".join(words(rng, 5))
     out = run_line(q, f"echo {text} | cat | upcase")
     assert text.upper() in out, f"expected {text.upper()!r} from the pipeline, got {out!r}"
     out = run_line(q, f"echo {text} | wc")
     assert re.search(rf"\b1 5 {len(text) + 1}\b", out), f"wc of one line of 5 words: {out!r}"
+    fds = dict(line.split(" ", 1) for line in run_line(q, "fds | cat").splitlines() if " " in line)
+    assert fds == {"0": "debug:", "1": "pipe:", "2": "debug:"}, \
+        f"a stage must get exactly stdin, stdout into the pipe and stderr (not the shell's own " \
+        f"fds, sys:power and the console's control handle): {fds}"
 
 
 @pytest.mark.points(6)
@@ -145,18 +136,24 @@ def test_shell_exit_status_and_unknown_command(qemu, cfg, rng):
 
 @pytest.mark.points(8)
 def test_shell_ctrl_c_and_line_editing(qemu, cfg, rng):
-    """Ctrl-C kills the foreground program (the shell lives on) or cancels a line; backspace and Ctrl-U edit"""
+    """Ctrl-C kills the foreground program or pipeline (the shell lives on) or cancels a line; backspace, Ctrl-U"""
     q = boot_shell(qemu, cfg)
     q.send("spin\r")
-    q.expect(r"^spin: started", timeout=20)
+    q.expect(r"^spin: started", timeout=10)
     q.send("\x03")
-    q.expect(PROMPT, timeout=20)
+    q.expect(PROMPT, timeout=10)
     assert run_line(q, "echo $?").strip() == str(128 + 9), "a killed program's status is 128 + 9"
+    # One Ctrl-C stops a whole pipeline: the shell kills the stages before the last.
+    q.send("spin | upcase\r")
+    q.expect(r"^SPIN: STARTED", timeout=10)
+    q.send("\x03")
+    q.expect(PROMPT, timeout=10)
+    assert run_line(q, "echo $?").strip() == str(128 + 9), "a killed pipeline's status is 128 + 9"
     w = words(rng, 2)
     assert run_line(q, f"echo {w[0]}xy\x7f\x7f{w[1]}").strip() == w[0] + w[1], "backspace"
     assert run_line(q, f"echo junk\x15echo {w[1]}").strip() == w[1], "Ctrl-U erases the line"
     q.send(f"echo {w[0]}\x03")
-    q.expect(PROMPT, timeout=20)
+    q.expect(PROMPT, timeout=10)
     assert run_line(q, "echo after").strip() == "after", "a line cancelled by Ctrl-C ran"
 
 
@@ -167,8 +164,8 @@ def test_shell_exit_restarts_and_poweroff_ends_the_run(qemu, cfg):
     out = run_line(q, "ls")
     assert "bin/" in out.split(), f"ls of initfs:/ must list bin/: {out!r}"
     q.send("\x04")
-    q.expect(r"init: the shell exited", timeout=20)
-    q.expect(PROMPT, timeout=20)
+    q.expect(r"init: the shell exited", timeout=10)
+    q.expect(PROMPT, timeout=10)
     out = run_line(q, "uname | upcase")
     assert "ANODE" in out, f"the new shell runs pipelines too: {out!r}"
     q.send("poweroff\r")

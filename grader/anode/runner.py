@@ -228,6 +228,19 @@ def expect_no_leaks(result):
         assert m.group(1) == m.group(2), f"{what} leaked: {m.group(0)}"
 
 
+def expect_checks_pass(result, name):
+    """Asserts that a test program (user/lib/check.c) passed every check:
+    no "NAME: FAILED (line N): what" line, its "NAME: N checks, 0 failed"
+    total printed, a clean end and a balanced leak check. Returns N."""
+    failed = [line for line in result.output.splitlines() if ": FAILED (line " in line]
+    assert not failed, "failed checks:\n" + "\n".join(failed) + f"\n{result.describe()}"
+    totals = re.findall(rf"^{re.escape(name)}: (\d+) checks, 0 failed$", result.output, re.M)
+    assert totals, f"{name} did not finish its checks\n{result.describe()}"
+    expect_reason(result, "ok")
+    expect_no_leaks(result)
+    return int(totals[-1])
+
+
 def expect_reason(result, reason):
     """Asserts how a run ended, showing the serial tail when it did not."""
     if result.reason != reason:

@@ -12,8 +12,8 @@
 #include "console.h"
 #include "console_input.h"
 #include "errno.h"
-#include "kstring.h"
 #include "kprintf.h"
+#include "kstring.h"
 #include "scheme.h"
 
 #define DEBUG_CHUNK_BYTES 256
@@ -47,17 +47,11 @@ static int64_t debug_control_read(struct user_ptr buf, uint64_t len)
 
 static int64_t debug_control_write(struct user_ptr buf, uint64_t len)
 {
-	char text[16] = { 0 };
 	uint64_t pid;
+	int err = copy_in_number(buf, len, INT32_MAX, &pid);
 
-	if (len == 0 || len >= sizeof(text))
-		return -EINVAL;
-	if (copy_from_user(text, buf, len) < 0)
-		return -EFAULT;
-	if (text[len - 1] == '\n')
-		text[len - 1] = '\0';
-	if (str_to_u64(text, &pid) < 0 || pid > INT32_MAX)
-		return -EINVAL;
+	if (err < 0)
+		return err;
 	console_input_set_foreground((int)pid);
 	return (int64_t)len;
 }

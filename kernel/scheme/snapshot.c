@@ -71,3 +71,18 @@ int64_t copy_out_text(struct user_ptr buf, uint64_t len, const char *text, uint6
 		return -EFAULT;
 	return (int64_t)n;
 }
+
+int copy_in_number(struct user_ptr buf, uint64_t len, uint64_t max, uint64_t *value)
+{
+	char text[24] = { 0 };
+
+	if (len == 0 || len >= sizeof(text))
+		return -EINVAL;
+	if (copy_from_user(text, buf, len) < 0)
+		return -EFAULT;
+	if (text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	if (str_to_u64(text, value) < 0 || *value > max)
+		return -EINVAL;
+	return 0;
+}

@@ -24,11 +24,11 @@
 #include "kmalloc.h"
 #include "kprintf.h"
 #include "kstring.h"
+#include "memlayout.h"
 #include "proc.h"
 #include "scheme.h"
-#include "vm.h"
-#include "memlayout.h"
 #include "uaccess.h"
+#include "vm.h"
 
 #define SYS_TEXT_BYTES 8192
 #define SYS_MAPS_BYTES 32768   /* 64 processes x a dozen runs of pages */
@@ -204,19 +204,14 @@ static int64_t sys_read(struct file *file, struct user_ptr buf, uint64_t len)
 /* "STATUS" or "STATUS\n", 0-255: pid 1 powers the machine off. */
 static int64_t sys_write(struct file *file, struct user_ptr buf, uint64_t len)
 {
-	char text[8] = { 0 };
 	uint64_t status;
+	int err;
 
 	if (((struct sys_file *)file->handle)->index != SYS_POWER_INDEX)
 		return -EROFS;
-	if (len == 0 || len >= sizeof(text))
-		return -EINVAL;
-	if (copy_from_user(text, buf, len) < 0)
-		return -EFAULT;
-	if (text[len - 1] == '\n')
-		text[len - 1] = '\0';
-	if (str_to_u64(text, &status) < 0 || status > 255)
-		return -EINVAL;
+	err = copy_in_number(buf, len, 255, &status);
+	if (err < 0)
+		return err;
 	program_power_off((int)status); /* returns only if the caller is not pid 1 */
 	return (int64_t)len;
 }

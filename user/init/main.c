@@ -28,21 +28,6 @@ struct init_cmdline {
 	int count;
 };
 
-static int init_read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	long n;
-
-	if (fd < 0)
-		return -1;
-	n = read_full(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return (int)n;
-}
-
 static void init_split(struct init_cmdline *c)
 {
 	char *s = c->text;
@@ -80,7 +65,7 @@ static int init_boot_lab(void)
 
 	int n = 0;
 
-	if (init_read_file("sys:uname", text, sizeof(text)) < 0 || !(lab = strstr(text, "lab ")))
+	if (read_text("sys:uname", text, sizeof(text)) < 0 || !(lab = strstr(text, "lab ")))
 		return 0;
 	for (lab += 4; *lab >= '0' && *lab <= '9'; lab++)
 		n = n * 10 + (*lab - '0');
@@ -130,30 +115,13 @@ static int init_run(const char *prog, char *args[], int nargs)
 /* Lab 6: runs `ipcd READYFD` and waits for its byte: 0, or -1. */
 static int init_start_ipcd(void)
 {
-	char fdtext[8], *argv[] = { "ipcd", fdtext, NULL };
-	int ready[2], pid;
-	char byte;
+	static const char *const paths[] = { "initfs:/bin/ipcd", NULL };
+	int pid = start_ready_daemon(paths, "ipcd");
 
-	if (pipe2(ready, 0) < 0)
-		return -1;
-	snprintf(fdtext, sizeof(fdtext), "%d", ready[1]);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("initfs:/bin/ipcd", O_RDONLY | O_CLOEXEC);
-
-		close(ready[0]);
-		if (fd >= 0)
-			fexecv(fd, argv, environ);
-		dprintf(2, "init: cannot run initfs:/bin/ipcd (errno %d)\n", errno);
-		exit(127);
-	}
-	close(ready[1]);
-	if (pid < 0 || read(ready[0], &byte, 1) != 1) {
-		close(ready[0]);
+	if (pid < 0) {
 		printf("init: ipcd did not start\n");
 		return -1;
 	}
-	close(ready[0]);
 	printf("init: ipcd serves chan: and shm: (pid %d)\n", pid);
 	return 0;
 }
@@ -210,7 +178,7 @@ int main(int argc, char **argv)
 	int lab, first_arg = 0;
 
 	(void)argc, (void)argv;
-	if (init_read_file("sys:cmdline", cmdline.text, sizeof(cmdline.text)) < 0)
+	if (read_text("sys:cmdline", cmdline.text, sizeof(cmdline.text)) < 0)
 		printf("init: cannot read sys:cmdline (errno %d)\n", errno);
 	init_split(&cmdline);
 	lab = init_boot_lab();

@@ -55,7 +55,7 @@ struct shm_object *shm_object_new(const char *name, uint64_t len, int *err)
 
 int shm_object_set_size(struct shm_object *o, uint64_t size)
 {
-	// LAB 6.4 BEGIN: once: 1..SHM_SIZE_MAX, rounded to pages, anonymous fmap at o->pages; same size again is 0; handout §5
+	// LAB 6.4 BEGIN: once: 1..SHM_SIZE_MAX, rounded to pages, anonymous fmap at o->pages; same size again is 0; handout §4
 	struct fmap_request req;
 	long mapped;
 

@@ -78,6 +78,14 @@ int fexecv(int fd, char *const argv[], char *const envp[]);
 /* Opens path (close-on-exec) and runs it with the current environment. */
 int execv(const char *path, char *const argv[]);
 
+/* text.c: a whole small file into buf, NUL-terminated (its length, or -1);
+ * whether text has line as one of its lines; a daemon run as
+ * `name READYFD` from the first of paths (NULL-terminated) that opens,
+ * once it has written its ready byte (its pid, or -1). */
+long read_text(const char *path, char *buf, size_t size);
+int text_has_line(const char *text, const char *line);
+int start_ready_daemon(const char *const paths[], const char *name);
+
 /* stdio.c: buffered stdout, flushed at newline and exit. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The kernel's formatting functions, under their C library names. */

@@ -48,6 +48,8 @@
 #define SALT_FAILURE 300
 
 static uint64_t seed = 1;
+/* ipcd's backlog per listener (user/ipcd/chan.h, CHAN_BACKLOG_MAX). */
+#define CHAN_TEST_BACKLOG 32
 static int own_ipcd;                    /* the ipcd this test started, or 0 */
 static char text[4096];
 static unsigned char out_buf[PIECE_MAX], in_buf[PIECE_MAX], want_buf[PIECE_MAX];
@@ -173,61 +175,23 @@ static bool exchange(int fd, uint64_t out_salt, uint64_t in_salt, uint64_t base)
 
 /* ---- the system around the test -------------------------------------------- */
 
-/* Reads a whole (small) file into text; its length, or -1. */
 static long slurp(const char *path)
 {
-	int fd = open(path, O_RDONLY);
-	long n;
-
-	if (fd < 0)
-		return -1;
-	n = read_full(fd, text, sizeof(text) - 1);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	return n;
+	return read_text(path, text, sizeof(text));
 }
 
-static bool has_line(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *at = list; (at = strstr(at, word)); at++)
-		if ((at == list || at[-1] == '\n') && (at[n] == '\n' || at[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* Runs `ipcd READYFD` and waits for its byte, unless chan: is served already.
- * Under init (lab 6) it is; with run= nobody started it. */
+/* Runs ipcd unless chan: is served already: under init (lab 6) it is;
+ * with run= nobody started it. */
 static int ensure_ipcd(void)
 {
-	char fdtext[8], *argv[] = { "ipcd", fdtext, NULL }, byte;
-	int ready[2], pid;
+	static const char *const paths[] = { "initfs:/bin/ipcd", "prog:ipcd", NULL };
+	int pid;
 
-	if (slurp("sys:scheme") > 0 && has_line(text, "chan"))
+	if (slurp("sys:scheme") > 0 && text_has_line(text, "chan"))
 		return 0;
-	if (pipe2(ready, 0) < 0)
-		return -1;
-	snprintf(fdtext, sizeof(fdtext), "%d", ready[1]);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("initfs:/bin/ipcd", O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			fd = open("prog:ipcd", O_RDONLY | O_CLOEXEC);
-		close(ready[0]);
-		if (fd >= 0)
-			fexecv(fd, argv, environ);
-		printf("chantest: cannot run ipcd (errno %d)\n", errno);
-		exit(127);
-	}
-	close(ready[1]);
-	if (pid < 0 || read(ready[0], &byte, 1) != 1) {
-		close(ready[0]);
-		return -1;
-	}
-	close(ready[0]);
-	printf("chantest: started ipcd (pid %d)\n", pid);
+	pid = start_ready_daemon(paths, "ipcd");
+	if (pid > 0)
+		printf("chantest: started ipcd (pid %d)\n", pid);
 	return pid;
 }
 
@@ -614,10 +578,73 @@ static void data_closes(void)
 	close(client);
 }
 
+/* Connections are accepted oldest first; a full backlog is -EAGAIN. */
+static void data_backlog(void)
+{
+	static int clients[CHAN_TEST_BACKLOG + 1];
+	char path[64], byte = 0;
+	int listener, server, n = 0;
+
+	chan_path(path, sizeof(path), "backlog");
+	listener = open(path, O_CREAT | O_RDWR);
+	for (n = 0; n < CHAN_TEST_BACKLOG; n++) {
+		clients[n] = open(path, O_RDWR);
+		if (clients[n] < 0)
+			break;
+		write(clients[n], &(char){ (char)('a' + n % 26) }, 1);
+	}
+	check(n == CHAN_TEST_BACKLOG, "%d connections wait in the backlog (errno %d)", n, errno);
+	check(sys_open((long)path, strlen(path), O_RDWR) == -EAGAIN,
+	      "one more than the backlog holds: -EAGAIN");
+	for (int i = 0; i < 3; i++) {
+		server = dup(listener, "listen");
+		check(server >= 0 && read(server, &byte, 1) == 1 && byte == 'a' + i,
+		      "accept %d gives the connection made %d-th (read '%c')", i, i, byte);
+		close(server);
+	}
+	while (n > 0)
+		close(clients[--n]);
+	close(listener);
+}
+
+/* A writer far ahead of a reader that takes small pieces: each read that
+ * frees room must wake the waiting writer (nothing else will). */
+static void data_slow_reader(void)
+{
+	char path[64];
+	int listener, client, server, writer;
+	long got = 0, n;
+
+	chan_path(path, sizeof(path), "slow");
+	listener = open(path, O_CREAT | O_RDWR);
+	client = open(path, O_RDWR);
+	server = dup(listener, "listen");
+	writer = fork();
+	if (writer == 0) {
+		memset(out_buf, 'w', sizeof(out_buf));
+		for (int i = 0; i < 5; i++)
+			if (write_all(client, out_buf, 4096) != 4096)
+				exit(1);
+		exit(0);
+	}
+	close(client);
+	msleep(50); /* the writer fills the ring and waits, for sure */
+	while ((n = read(server, text, 97)) > 0)
+		got += n;
+	check(got == 5 * 4096, "read %ld of %d bytes in 97-byte pieces, then EOF", got, 5 * 4096);
+	exited_ok(writer, "the writer");
+	close(server);
+	close(listener);
+}
+
 static void mode_data(void)
 {
 	step("seeded streams both ways");
 	data_exchange();
+	step("the backlog");
+	data_backlog();
+	step("a slow reader");
+	data_slow_reader();
 	step("closes");
 	data_closes();
 	step("O_NONBLOCK");
@@ -860,7 +887,7 @@ static void failure_ipcd_killed(void)
 	check(sys_open((long)path, strlen(path), O_RDWR) == -ENODEV, "chan: is gone: -ENODEV");
 	check(sys_open((long)"shm:x", 5, O_CREAT | O_RDWR) == -ENODEV, "shm: is gone: -ENODEV");
 	check(sys_read(server, (long)in_buf, 1) == -ENODEV, "an fd of the dead scheme: -ENODEV");
-	check(slurp("sys:scheme") > 0 && !has_line(text, "chan") && !has_line(text, "shm"),
+	check(slurp("sys:scheme") > 0 && !text_has_line(text, "chan") && !text_has_line(text, "shm"),
 	      "sys:scheme lists neither: %s", text);
 	close(server);
 	close(listener);

@@ -6,11 +6,13 @@
  *   fm:good      4 pages; the answer is base + offset
  *   fm:once      as good, then the daemon exits at once: the frames were
  *                taken with the answer, so the mapping still works
- *   fm:unaligned, fm:unmapped, fm:bounce, fm:readonly
+ *   fm:unaligned, fm:unmapped, fm:bounce, fm:readonly, fm:halfbad
  *                a bad answer first (base + 1, an unmapped page, the
  *                request's own bounce page, a read-only page for a
- *                writable map): the kernel must refuse it (-EINVAL to the
- *                daemon), which then answers -EFAULT instead
+ *                writable map, a good page followed by an unmapped one):
+ *                the kernel must refuse it (-EINVAL to the daemon), which
+ *                then answers -EFAULT instead; the run's leak check shows
+ *                that a refused answer kept no frame
  *
  * Shared means shared: writes on either side are seen on the other, in a
  * forked child of the client too, and after mprotect.
@@ -49,6 +51,8 @@ static long fm_answer(const char *name, struct scheme_packet *p, int bad)
 		return (long)(p->c & ~(PAGE - 1));
 	if (strcmp(name, "readonly") == 0)
 		return (long)readonly_page;
+	if (strcmp(name, "halfbad") == 0)
+		return (long)(base + (PAGES - 1) * PAGE); /* the next page is the gap after */
 	return (long)(base + req->offset);
 }
 
@@ -126,15 +130,21 @@ static int fm_start(uint64_t seed, int report[2])
 	return pid;
 }
 
-static void *fm_map(const char *path, uint64_t offset, uint64_t size, uint64_t flags, long *err)
+static void *fm_map_at(const char *path, uint64_t offset, uint64_t size, uint64_t flags,
+		       uint64_t address, long *err)
 {
-	struct fmap_request req = { offset, size, flags, 0 };
+	struct fmap_request req = { offset, size, flags, address };
 	int fd = open(path, O_RDWR);
 	long r = fd < 0 ? -errno : sys_fmap(fd, (long)&req, sizeof(req));
 
 	close(fd); /* the mapping outlives the fd */
 	*err = r < 0 ? r : 0;
 	return r < 0 ? NULL : (void *)r;
+}
+
+static void *fm_map(const char *path, uint64_t offset, uint64_t size, uint64_t flags, long *err)
+{
+	return fm_map_at(path, offset, size, flags, 0, err);
 }
 
 int main(int argc, char **argv)
@@ -189,15 +199,32 @@ int main(int argc, char **argv)
 	      "beyond the daemon's pages: the daemon's -EINVAL (%ld)", err);
 	{
 		static const char *const bad[] = { "fm:unaligned", "fm:unmapped", "fm:bounce",
-						   "fm:readonly" };
+						   "fm:readonly", "fm:halfbad" };
 
-		for (int i = 0; i < 4; i++) {
-			m = fm_map(bad[i], 0, PAGE, PROT_READ | PROT_WRITE, &err);
+		for (int i = 0; i < 5; i++) {
+			/* halfbad: two pages, so the second one is the gap */
+			m = fm_map(bad[i], 0, (i == 4 ? 2 : 1) * PAGE, PROT_READ | PROT_WRITE, &err);
 			check(m == NULL && err == -EFAULT && read(report[0], &got, sizeof(got)) ==
 			      sizeof(got) && got == i + 1,
 			      "%s: the kernel refuses the bad answer (%d refused), the client gets "
 			      "the daemon's next one (%ld)", bad[i], got, err);
 		}
+	}
+	{
+		/* A mapping in the way, on the third page: nothing stays mapped,
+		 * and (the leak check) no frame keeps a reference. */
+		uint64_t at = 0x300000000000UL;
+		struct fmap_request anon = { 0, PAGE, PROT_READ | PROT_WRITE, at + 2 * PAGE };
+
+		check(sys_fmap(-1, (long)&anon, sizeof(anon)) == (long)(at + 2 * PAGE),
+		      "an anonymous page at a fixed address");
+		check(fm_map_at("fm:good", 0, PAGES * PAGE, PROT_READ, at, &err) == NULL &&
+		      err == -EEXIST, "fmap over a mapping in the way: -EEXIST (%ld)", err);
+		anon.address = at;
+		anon.size = 2 * PAGE;
+		check(sys_fmap(-1, (long)&anon, sizeof(anon)) == (long)at,
+		      "the pages before the one in the way were unmapped again");
+		funmap((void *)at, 3 * PAGE);
 	}
 	fd = open("sys:uname", O_RDONLY);
 	check(sys_fmap(fd, (long)&req, sizeof(req)) == -ENODEV, "fmap of a kernel scheme file: -ENODEV");

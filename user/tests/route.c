@@ -14,25 +14,7 @@ static char text[TEXT_BYTES];
 /* The whole file at path, NUL-terminated in text; its length or -1. */
 static long slurp(const char *path)
 {
-	int fd = open(path, O_RDONLY);
-	long n;
-
-	if (fd < 0)
-		return -1;
-	n = read_full(fd, text, sizeof(text) - 1);
-	close(fd);
-	text[n < 0 ? 0 : n] = 0;
-	return n;
-}
-
-static int has_line(const char *lines, const char *want)
-{
-	size_t n = strlen(want);
-
-	for (const char *p = lines; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
-		if (strncmp(p, want, n) == 0 && (p[n] == '\n' || p[n] == 0))
-			return 1;
-	return 0;
+	return read_text(path, text, sizeof(text));
 }
 
 int main(int argc, char **argv)
@@ -60,14 +42,14 @@ int main(int argc, char **argv)
 	snprintf(want, sizeof(want), "arg=%s", seed);
 	check(slurp("sys:cmdline") > 0 && strstr(text, want) != NULL,
 	      "sys:cmdline holds '%s': '%s'", want, text);
-	check(slurp(":") > 0 && has_line(text, "debug") && has_line(text, "pipe") &&
-	      has_line(text, "sys"), "':' lists debug, pipe and sys: '%s'", text);
-	check(slurp("sys:scheme") > 0 && has_line(text, "sys"), "sys:scheme lists sys");
-	check(slurp("sys:") > 0 && has_line(text, "uname") && has_line(text, "cmdline") &&
-	      has_line(text, "context") && has_line(text, "memory"),
+	check(slurp(":") > 0 && text_has_line(text, "debug") && text_has_line(text, "pipe") &&
+	      text_has_line(text, "sys"), "':' lists debug, pipe and sys: '%s'", text);
+	check(slurp("sys:scheme") > 0 && text_has_line(text, "sys"), "sys:scheme lists sys");
+	check(slurp("sys:") > 0 && text_has_line(text, "uname") && text_has_line(text, "cmdline") &&
+	      text_has_line(text, "context") && text_has_line(text, "memory"),
 	      "reading sys: lists its files: '%s'", text);
 	snprintf(want, sizeof(want), "%d 0 running route", getpid());
-	check(slurp("sys:context") > 0 && has_line(text, want), "sys:context has '%s'", want);
+	check(slurp("sys:context") > 0 && text_has_line(text, want), "sys:context has '%s'", want);
 	check(slurp("sys:memory") > 0 && strstr(text, "frames total"), "sys:memory");
 	/* One open file: fstat, fpath, lseek, and reading in pieces. */
 	fd = open("sys:uname", O_RDONLY);

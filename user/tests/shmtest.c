@@ -34,64 +34,26 @@
 static uint64_t seed = 1;
 static char text[4096];
 
-/* ---- the system around the test -------------------------------------------- */
-
 static long slurp(const char *path)
 {
-	int fd = open(path, O_RDONLY);
-	long n;
-
-	if (fd < 0)
-		return -1;
-	n = read_full(fd, text, sizeof(text) - 1);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	return n;
+	return read_text(path, text, sizeof(text));
 }
 
-static bool has_line(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *at = list; (at = strstr(at, word)); at++)
-		if ((at == list || at[-1] == '\n') && (at[n] == '\n' || at[n] == '\0'))
-			return true;
-	return false;
-}
-
-/* Runs `ipcd READYFD` and waits for its byte, unless shm: is served already.
- * Under init (lab 6) it is; with run= nobody started it. */
+/* Runs ipcd unless shm: is served already: under init (lab 6) it is;
+ * with run= nobody started it. */
 static int ensure_ipcd(void)
 {
-	char fdtext[8], *argv[] = { "ipcd", fdtext, NULL }, byte;
-	int ready[2], pid;
+	static const char *const paths[] = { "initfs:/bin/ipcd", "prog:ipcd", NULL };
+	int pid;
 
-	if (slurp("sys:scheme") > 0 && has_line(text, "shm"))
+	if (slurp("sys:scheme") > 0 && text_has_line(text, "shm"))
 		return 0;
-	if (pipe2(ready, 0) < 0)
-		return -1;
-	snprintf(fdtext, sizeof(fdtext), "%d", ready[1]);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("initfs:/bin/ipcd", O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			fd = open("prog:ipcd", O_RDONLY | O_CLOEXEC);
-		close(ready[0]);
-		if (fd >= 0)
-			fexecv(fd, argv, environ);
-		printf("shmtest: cannot run ipcd (errno %d)\n", errno);
-		exit(127);
-	}
-	close(ready[1]);
-	if (pid < 0 || read(ready[0], &byte, 1) != 1) {
-		close(ready[0]);
-		return -1;
-	}
-	close(ready[0]);
-	printf("shmtest: started ipcd (pid %d)\n", pid);
+	pid = start_ready_daemon(paths, "ipcd");
+	if (pid > 0)
+		printf("shmtest: started ipcd (pid %d)\n", pid);
 	return pid;
 }
+
 
 /* Free frames, from sys:memory ("frames total N free M"); -1 if unreadable. */
 static long free_frames(void)
@@ -334,6 +296,8 @@ static void round_read_only(const struct layout *l)
 	check(fd >= 0, "open %s O_RDONLY (errno %d)", l->path, errno);
 	check(fmap_raw(fd, 0, l->part_bytes, PROT_READ | PROT_WRITE) == -EACCES,
 	      "a writable fmap through an O_RDONLY handle: -EACCES");
+	check(fmap_raw(fd, 0, l->part_bytes, 0) == -EACCES,
+	      "no protection given means read + write: through an O_RDONLY handle, -EACCES");
 	view = fmap_raw(fd, l->part_bytes, l->part_bytes, PROT_READ | MAP_SHARED);
 	check(view > 0 && words_ok(l, (const uint64_t *)view, 1, 4, "read-only view"),
 	      "a read-only fmap at offset %lu sees the data (%ld)", l->part_bytes, view);
