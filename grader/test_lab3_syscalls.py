@@ -314,7 +314,7 @@ def test_syscall_msrs_hold_exactly_the_right_bits(run_kernel, cfg, seed):
 def test_waitpid_edges_and_orphans(run_kernel, seed):
     """waitpid by pid, -1 and 0, WNOHANG, -ECHILD, orphans collected by pid 1, zombies freed"""
     base = (seed % 50) * 4
-    out = run_program(run_kernel, "lifecycle", seed, timeout=20)
+    out = run_program(run_kernel, "lifecycle", seed, timeout=10)
     for want in (f"lifecycle: waitpid(second) -> second, status {base + 2}",
                  f"lifecycle: waitpid(-1) -> first, status {base + 1}",
                  f"lifecycle: waitpid(0) -> status {base + 3}",

@@ -15,7 +15,7 @@ import pytest
 from anode.runner import expect_checks_pass
 
 
-def run_checks(run_kernel, name, seed, timeout=20):
+def run_checks(run_kernel, name, seed, timeout=10):
     # lab=4 pins the boot to labs 1-4: on a later lab's tree these tests
     # never run that lab's (possibly stubbed) stage.
     result = run_kernel(f"lab=4 run={name} arg={seed}", timeout=timeout)
@@ -58,7 +58,7 @@ def test_scheme_registration_names_and_death(run_kernel, seed):
 @pytest.mark.points(12)
 def test_user_scheme_daemon_serves_seeded_files_to_clients(run_kernel, seed):
     """a RAM-file daemon serves open/read/write/lseek/fstat/fpath/dup/ftruncate/close to 3 clients; 64 KiB cap"""
-    out, _ = run_checks(run_kernel, "ramfs", seed, timeout=30)
+    out, _ = run_checks(run_kernel, "ramfs", seed, timeout=12)
     clients = re.findall(r"^ramfs client: (\d+) checks, 0 failed$", out, re.M)
     assert len(clients) == 3 and all(int(c) >= 11 for c in clients), \
         f"three clients must each pass their checks: {clients}"
@@ -67,5 +67,5 @@ def test_user_scheme_daemon_serves_seeded_files_to_clients(run_kernel, seed):
 @pytest.mark.points(12)
 def test_user_scheme_failures_never_hang_or_leak(run_kernel, seed):
     """daemon killed or closed: -EIO then -ENODEV; bad replies -EINVAL; killed client; -EDEADLK; bounce pages"""
-    _, checks = run_checks(run_kernel, "schemefail", seed, timeout=30)
+    _, checks = run_checks(run_kernel, "schemefail", seed, timeout=12)
     assert checks >= 14, f"only {checks} checks ran"
