@@ -23,6 +23,8 @@
 /* Shared memory (lab 6's shm:, through a user scheme's fmap): every space
  * that maps the frames sees every write; fork shares, mprotect keeps them. */
 #define VM_SHM (1u << 4)
+/* ...given read-only by its daemon: mprotect may never make it writable. */
+#define VM_SHM_READONLY (1u << 5)
 
 /* Page-table entry bits (Intel SDM vol. 3 §4.5). */
 #define PTE_PRESENT (1UL << 0)
@@ -44,6 +46,8 @@
 #define PTE_SHARED (1UL << 10)
 /* Soft bit: a frame of shared memory (VM_SHM, lab 6). */
 #define PTE_SHM (1UL << 53)
+/* Soft bit: shared memory the daemon gave read-only (VM_SHM_READONLY). */
+#define PTE_SHM_READONLY (1UL << 54)
 
 #define PT_LEVELS 4
 #define PT_ENTRIES 512
@@ -85,6 +89,8 @@ int vm_protect_range(uint64_t pml4, uint64_t va, uint64_t len, unsigned flags);
 /* Gives every VM_SHARED page of [va, va + len) a private copy (before it
  * is made writable); 0 or -ENOMEM (some pages may already be private). */
 int vm_make_private(uint64_t pml4, uint64_t va, uint64_t len);
+/* True if a mapped page of [va, va + len) has any of the entry bits. */
+bool vm_range_has_bits(uint64_t pml4, uint64_t va, uint64_t len, uint64_t bits);
 /* Looks va up: true and *pa (and *pte if not NULL) when mapped. */
 bool vm_translate(uint64_t pml4, uint64_t va, uint64_t *pa, uint64_t *pte);
 

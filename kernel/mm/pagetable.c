@@ -44,6 +44,8 @@ static uint64_t pte_flags(unsigned flags)
 		pte |= PTE_SHARED;
 	if (flags & VM_SHM)
 		pte |= PTE_SHM;
+	if (flags & VM_SHM_READONLY)
+		pte |= PTE_SHM_READONLY;
 	return pte;
 }
 
@@ -225,6 +227,24 @@ int vm_make_private(uint64_t pml4, uint64_t va, uint64_t len)
 	struct pt_visit visit = { .leaf = vm_private_leaf };
 
 	return pt_visit_range(pml4, va, len, &visit);
+}
+
+struct vm_bits_visit {
+	struct pt_visit visit;
+	uint64_t bits;
+};
+
+static int vm_bits_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
+{
+	(void)va;
+	return *pte & ((struct vm_bits_visit *)visit)->bits ? -1 : 0;
+}
+
+bool vm_range_has_bits(uint64_t pml4, uint64_t va, uint64_t len, uint64_t bits)
+{
+	struct vm_bits_visit v = { { .leaf = vm_bits_leaf }, bits };
+
+	return pt_visit_range(pml4, va, len, &v.visit) < 0;
 }
 
 bool vm_translate(uint64_t pml4, uint64_t va, uint64_t *pa, uint64_t *pte_out)

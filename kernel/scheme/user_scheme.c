@@ -201,8 +201,10 @@ static int64_t uscheme_fmap(struct file *f, const struct fmap_request *req, uint
 	done = uscheme_call(uscheme_of(f), rq, &result);
 	if (!done)
 		return result;
+	/* A read-only map stays so: mprotect refuses PROT_WRITE on it. */
 	if (result >= 0)
-		result = shm_map_into_client(done, va, vm_flags);
+		result = shm_map_into_client(done, va,
+					     vm_flags | (vm_flags & VM_WRITE ? 0 : VM_SHM_READONLY));
 	request_free(done);
 	return result;
 }

@@ -137,6 +137,9 @@ int64_t sys_mprotect(const struct syscall_args *args)
 
 	if (!user_range_aligned(addr, len) || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
+	/* Shared memory a daemon gave read-only stays read-only (lab 6). */
+	if ((prot & PROT_WRITE) && vm_range_has_bits(proc_current()->pml4, addr, len, PTE_SHM_READONLY))
+		return -EACCES;
 	/* Shared read-only frames (the initfs image) are never written: a page
 	 * made writable gets a private copy first. */
 	if ((prot & PROT_WRITE) && vm_make_private(proc_current()->pml4, addr, len) < 0)

@@ -301,6 +301,8 @@ static void round_read_only(const struct layout *l)
 	view = fmap_raw(fd, l->part_bytes, l->part_bytes, PROT_READ | MAP_SHARED);
 	check(view > 0 && words_ok(l, (const uint64_t *)view, 1, 4, "read-only view"),
 	      "a read-only fmap at offset %lu sees the data (%ld)", l->part_bytes, view);
+	check(view > 0 && mprotect((void *)view, l->part_bytes, PROT_READ | PROT_WRITE) < 0 &&
+	      errno == EACCES, "mprotect cannot make the read-only view writable: -EACCES");
 	if (view > 0)
 		funmap((void *)view, l->part_bytes);
 	close(fd);
