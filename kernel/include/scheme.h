@@ -110,6 +110,8 @@ void request_cache_release(struct proc *p);
 /* Copies a kernel string (with its length, no NUL) to a user buffer: the
  * length copied, at most len. */
 int64_t copy_out_text(struct user_ptr buf, uint64_t len, const char *text, uint64_t text_len);
+/* lseek of a file whose size is known: moves *offset; it, or -EINVAL. */
+int64_t seek_offset(uint64_t *offset, uint64_t size, int64_t by, int whence);
 /* A decimal number written to a control file ("42" or "42\n"), at most
  * max: 0, -EINVAL or -EFAULT (sys:power, debug:'s control handle). */
 int copy_in_number(struct user_ptr buf, uint64_t len, uint64_t max, uint64_t *value);

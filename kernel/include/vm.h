@@ -82,6 +82,9 @@ int pt_visit_range(uint64_t pml4, uint64_t va, uint64_t len, struct pt_visit *vi
 
 /* Maps [va, va + len) to [pa, pa + len); 0, -ENOMEM or -EEXIST. */
 int vm_map_range(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t len, unsigned flags);
+/* Maps [va, va + len) to fresh zeroed frames (anonymous memory, stacks,
+ * ELF segments); 0, or -ENOMEM / -EEXIST with nothing left mapped. */
+int vm_map_fresh(uint64_t pml4, uint64_t va, uint64_t len, unsigned flags);
 /* Unmaps [va, va + len); with free_frames, drops a reference to each frame. */
 void vm_unmap_range(uint64_t pml4, uint64_t va, uint64_t len, bool free_frames);
 /* Changes the permissions of the mapped pages in [va, va + len); 0 or -EFAULT if a page is unmapped. */

@@ -165,6 +165,22 @@ static int vm_unmap_leaf(struct pt_visit *visit, uint64_t va, uint64_t *pte)
 	// LAB 2.3 END
 }
 
+int vm_map_fresh(uint64_t pml4, uint64_t va, uint64_t len, unsigned flags)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t pa = frame_alloc(); /* zeroed */
+		int err = pa ? vm_map_range(pml4, va + off, pa, PAGE_SIZE, flags) : -ENOMEM;
+
+		if (err < 0) {
+			if (pa)
+				frame_free(pa);
+			vm_unmap_range(pml4, va, off, true);
+			return err;
+		}
+	}
+	return 0;
+}
+
 void vm_unmap_range(uint64_t pml4, uint64_t va, uint64_t len, bool free_frames)
 {
 	struct vm_unmap_visit unmap = { { .leaf = vm_unmap_leaf }, free_frames };

@@ -15,7 +15,6 @@
 #include "compiler.h"
 #include "elf.h"
 #include "errno.h"
-#include "frame.h"
 #include "kstring.h"
 #include "memlayout.h"
 #include "vm.h"
@@ -54,18 +53,9 @@ static int elf_load_segment(uint64_t pml4, struct elf_source *src, const struct 
 	unsigned flags = VM_USER | (ph->flags & PF_W ? VM_WRITE : 0) | (ph->flags & PF_X ? VM_EXEC : 0);
 	int err;
 
-	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-		uint64_t pa = frame_alloc();
-
-		if (!pa)
-			return -ENOMEM;
-		memset(P2V(pa), 0, PAGE_SIZE);
-		err = vm_map_range(pml4, va, pa, PAGE_SIZE, VM_USER | VM_WRITE);
-		if (err < 0) {
-			frame_free(pa);
-			return err == -EEXIST ? -ENOEXEC : err; /* overlapping segments */
-		}
-	}
+	err = vm_map_fresh(pml4, start, end - start, VM_USER | VM_WRITE);
+	if (err < 0)
+		return err == -EEXIST ? -ENOEXEC : err; /* overlapping segments */
 	if (ph->filesz > 0) {
 		err = src->fill(src, pml4, ph->vaddr, ph->offset, ph->filesz);
 		if (err < 0)

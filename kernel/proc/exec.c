@@ -28,7 +28,6 @@
 #include "elf.h"
 #include "errno.h"
 #include "file.h"
-#include "frame.h"
 #include "kmalloc.h"
 #include "kprintf.h"
 #include "kstring.h"
@@ -162,18 +161,8 @@ static int exec_fd_read(struct elf_source *src, void *dst, uint64_t offset, uint
 /* Maps the new program's stack, zeroed and writable. */
 static int exec_map_stack(uint64_t pml4)
 {
-	for (uint64_t va = USER_STACK_TOP - USER_STACK_BYTES; va < USER_STACK_TOP; va += PAGE_SIZE) {
-		uint64_t pa = frame_alloc();
-		int err = pa ? vm_map_range(pml4, va, pa, PAGE_SIZE, VM_USER | VM_WRITE) : -ENOMEM;
-
-		if (err < 0) {
-			if (pa)
-				frame_free(pa);
-			return err;
-		}
-		memset(P2V(pa), 0, PAGE_SIZE);
-	}
-	return 0;
+	return vm_map_fresh(pml4, USER_STACK_TOP - USER_STACK_BYTES, USER_STACK_BYTES,
+			    VM_USER | VM_WRITE);
 }
 
 /*

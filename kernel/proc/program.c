@@ -94,18 +94,12 @@ void program_print_list(void)
 /* Maps the user stack and writes argc/argv on it; returns the initial rsp, or 0. */
 static uint64_t program_setup_stack(uint64_t pml4, const char *const *argv, int argc)
 {
-	uint64_t bottom = USER_STACK_TOP - USER_STACK_BYTES, sp = USER_STACK_TOP;
+	uint64_t sp = USER_STACK_TOP;
 	uint64_t pointers[PROGRAM_MAX_ARGS + 3];
 
-	for (uint64_t va = bottom; va < USER_STACK_TOP; va += PAGE_SIZE) {
-		uint64_t pa = frame_alloc();
-
-		if (!pa || vm_map_range(pml4, va, pa, PAGE_SIZE, VM_USER | VM_WRITE) < 0) {
-			if (pa)
-				frame_free(pa);
-			return 0;
-		}
-	}
+	if (vm_map_fresh(pml4, USER_STACK_TOP - USER_STACK_BYTES, USER_STACK_BYTES,
+			 VM_USER | VM_WRITE) < 0)
+		return 0;
 	for (int i = argc - 1; i >= 0; i--) {
 		uint64_t len = strlen(argv[i]) + 1;
 

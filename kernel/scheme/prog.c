@@ -78,13 +78,8 @@ static uint64_t prog_size(const struct prog_file *f)
 static int64_t prog_lseek(struct file *file, int64_t offset, int whence)
 {
 	struct prog_file *f = (struct prog_file *)file->handle;
-	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->offset
-				       : whence == SEEK_END ? (int64_t)prog_size(f) : -1;
 
-	if (base < 0 || offset > INT64_MAX - base || base + offset < 0)
-		return -EINVAL;
-	f->offset = (uint64_t)(base + offset);
-	return (int64_t)f->offset;
+	return seek_offset(&f->offset, prog_size(f), offset, whence);
 }
 
 static int prog_fstat(struct file *file, struct stat *st)

@@ -86,3 +86,14 @@ int copy_in_number(struct user_ptr buf, uint64_t len, uint64_t max, uint64_t *va
 		return -EINVAL;
 	return 0;
 }
+
+int64_t seek_offset(uint64_t *offset, uint64_t size, int64_t by, int whence)
+{
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)*offset
+				       : whence == SEEK_END ? (int64_t)size : -1;
+
+	if (base < 0 || by > INT64_MAX - base || base + by < 0)
+		return -EINVAL;
+	*offset = (uint64_t)(base + by);
+	return (int64_t)*offset;
+}

@@ -219,13 +219,8 @@ static int64_t sys_write(struct file *file, struct user_ptr buf, uint64_t len)
 static int64_t sys_lseek(struct file *file, int64_t offset, int whence)
 {
 	struct sys_file *f = (struct sys_file *)file->handle;
-	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->offset
-				       : whence == SEEK_END ? (int64_t)snapshot_size(f->snap) : -1;
 
-	if (base < 0 || base + offset < 0)
-		return -EINVAL;
-	f->offset = (uint64_t)(base + offset);
-	return (int64_t)f->offset;
+	return seek_offset(&f->offset, snapshot_size(f->snap), offset, whence);
 }
 
 static int sys_fstat(struct file *file, struct stat *st)

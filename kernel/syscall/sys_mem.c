@@ -5,7 +5,6 @@
  */
 #include "compiler.h"
 #include "errno.h"
-#include "frame.h"
 #include "memlayout.h"
 #include "proc.h"
 #include "scheme.h"
@@ -38,18 +37,9 @@ static unsigned prot_to_vm(uint64_t prot)
 /* Maps len bytes of fresh zeroed frames at va; on failure maps nothing. */
 static int64_t fmap_anonymous(struct proc *p, uint64_t va, uint64_t len, unsigned flags)
 {
-	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		uint64_t pa = frame_alloc();
-		int err = pa ? vm_map_range(p->pml4, va + off, pa, PAGE_SIZE, flags) : -ENOMEM;
+	int err = vm_map_fresh(p->pml4, va, len, flags);
 
-		if (err < 0) {
-			if (pa)
-				frame_free(pa);
-			vm_unmap_range(p->pml4, va, off, true);
-			return err;
-		}
-	}
-	return (int64_t)va;
+	return err < 0 ? err : (int64_t)va;
 }
 
 /*

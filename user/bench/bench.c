@@ -156,9 +156,7 @@ static void bench_fork_exec_wait(const char *path, int rounds)
 		int child = fork();
 
 		if (child == 0) {
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-			fexecv(fd, argv, NULL);
+			execv(path, argv);
 			exit(100);
 		}
 		waitpid(child, &status, 0);

@@ -142,10 +142,7 @@ __attribute__((noreturn)) static void init_shell_loop(void)
 		int status = 0, pid = fork();
 
 		if (pid == 0) {
-			int fd = open("initfs:/bin/sh", O_RDONLY | O_CLOEXEC);
-
-			if (fd >= 0)
-				fexecv(fd, argv, environ);
+			execv("initfs:/bin/sh", argv);
 			dprintf(2, "init: cannot run initfs:/bin/sh (errno %d)\n", errno);
 			exit(127);
 		}

@@ -85,6 +85,8 @@ int execv(const char *path, char *const argv[]);
 long read_text(const char *path, char *buf, size_t size);
 int text_has_line(const char *text, const char *line);
 int start_ready_daemon(const char *const paths[], const char *name);
+/* start_ready_daemon, unless scheme is served already: 0, the pid, or -1. */
+int ensure_daemon(const char *scheme, const char *const paths[], const char *name);
 
 /* stdio.c: buffered stdout, flushed at newline and exit. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

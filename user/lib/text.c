@@ -42,13 +42,9 @@ int start_ready_daemon(const char *const paths[], const char *name)
 	snprintf(fdtext, sizeof(fdtext), "%d", ready[1]);
 	pid = fork();
 	if (pid == 0) {
-		int fd = -1;
-
 		close(ready[0]);
-		for (int i = 0; paths[i] && fd < 0; i++)
-			fd = open(paths[i], O_RDONLY | O_CLOEXEC);
-		if (fd >= 0)
-			fexecv(fd, argv, environ);
+		for (int i = 0; paths[i]; i++)
+			execv(paths[i], argv); /* returns only if it could not */
 		dprintf(2, "%s: cannot run (errno %d)\n", name, errno);
 		exit(127);
 	}
@@ -57,4 +53,13 @@ int start_ready_daemon(const char *const paths[], const char *name)
 		pid = -1;
 	close(ready[0]);
 	return pid;
+}
+
+int ensure_daemon(const char *scheme, const char *const paths[], const char *name)
+{
+	char schemes[1024];
+
+	if (read_text("sys:scheme", schemes, sizeof(schemes)) > 0 && text_has_line(schemes, scheme))
+		return 0;
+	return start_ready_daemon(paths, name);
 }

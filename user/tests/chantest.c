@@ -185,11 +185,8 @@ static long slurp(const char *path)
 static int ensure_ipcd(void)
 {
 	static const char *const paths[] = { "initfs:/bin/ipcd", "prog:ipcd", NULL };
-	int pid;
+	int pid = ensure_daemon("chan", paths, "ipcd");
 
-	if (slurp("sys:scheme") > 0 && text_has_line(text, "chan"))
-		return 0;
-	pid = start_ready_daemon(paths, "ipcd");
 	if (pid > 0)
 		printf("chantest: started ipcd (pid %d)\n", pid);
 	return pid;
@@ -772,19 +769,30 @@ static int fork_reader(const char *path)
 	return pid;
 }
 
+/* Listens on chan:...WHAT, forks a reader that connects and blocks in read,
+ * accepts its connection; the reader's pid. */
+static int start_blocked_reader(char *path, size_t size, const char *what, int *listener,
+				int *server)
+{
+	int reader;
+
+	chan_path(path, size, what);
+	*listener = open(path, O_CREAT | O_RDWR);
+	check(*listener >= 0, "listen on %s (errno %d)", path, errno);
+	reader = fork_reader(path);
+	*server = dup(*listener, "listen");
+	check(*server >= 0, "accept the reader's connection (errno %d)", errno);
+	check(wait_asleep(reader) && chan_barrier() == -EINVAL, "the reader blocks in read");
+	return reader;
+}
+
 /* A client blocked in read is killed: its peer sees EOF, ipcd serves on. */
 static void failure_killed_reader(void)
 {
 	int listener, reader, server, status = 0;
 	char path[64];
 
-	chan_path(path, sizeof(path), "killread");
-	listener = open(path, O_CREAT | O_RDWR);
-	check(listener >= 0, "listen on %s (errno %d)", path, errno);
-	reader = fork_reader(path);
-	server = dup(listener, "listen");
-	check(server >= 0, "accept the reader's connection (errno %d)", errno);
-	check(wait_asleep(reader) && chan_barrier() == -EINVAL, "the reader blocks in read");
+	reader = start_blocked_reader(path, sizeof(path), "killread", &listener, &server);
 	check(kill(reader, SIGKILL) == 0 && waitpid(reader, &status, 0) == reader &&
 	      WTERMSIG(status) == SIGKILL, "the reader is killed (status 0x%x)", status);
 	check(sys_read(server, (long)in_buf, 10) == 0, "its peer reads EOF");
@@ -864,13 +872,7 @@ static void failure_ipcd_killed(void)
 	int listener, reader, server, status = -1, pids[8], n, alive = 1;
 	char path[64];
 
-	chan_path(path, sizeof(path), "killipcd");
-	listener = open(path, O_CREAT | O_RDWR);
-	check(listener >= 0, "listen on %s (errno %d)", path, errno);
-	reader = fork_reader(path);
-	server = dup(listener, "listen");
-	check(server >= 0, "accept (errno %d)", errno);
-	check(wait_asleep(reader) && chan_barrier() == -EINVAL, "the reader blocks in read");
+	reader = start_blocked_reader(path, sizeof(path), "killipcd", &listener, &server);
 	n = ipcd_pids(pids, 8);
 	check(n >= 1, "ipcd's processes are in sys:context (%d)", n);
 	for (int i = 0; i < n; i++)

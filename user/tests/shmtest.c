@@ -44,11 +44,8 @@ static long slurp(const char *path)
 static int ensure_ipcd(void)
 {
 	static const char *const paths[] = { "initfs:/bin/ipcd", "prog:ipcd", NULL };
-	int pid;
+	int pid = ensure_daemon("shm", paths, "ipcd");
 
-	if (slurp("sys:scheme") > 0 && text_has_line(text, "shm"))
-		return 0;
-	pid = start_ready_daemon(paths, "ipcd");
 	if (pid > 0)
 		printf("shmtest: started ipcd (pid %d)\n", pid);
 	return pid;
